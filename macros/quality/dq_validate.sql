@@ -1,0 +1,238 @@
+{#-
+    Validation helpers shared by every base_<system>__<entity> model.
+
+    A base model casts its source, adds the columns its checks need (for
+    example whether a foreign key resolves) in a CTE, and then selects
+    dq_validate(...) over that CTE. The result keeps every raw row and adds:
+
+      dq_record_key        the natural key as text (parts joined with '|')
+      dq_row_id            a row number that identifies the raw row
+      dq_is_duplicate      an older or repeated copy of a key (latest wins)
+      dq_error__<rule>     detail text when a blocking rule fails, else null
+      dq_warn__<rule>      detail text when a warning rule fails, else null
+      dq_is_quarantined    a surviving row that fails a blocking rule
+
+    The staging model keeps rows that are neither duplicates nor quarantined;
+    data_quality_exceptions unpivots the dq_ columns of every base model.
+-#}
+
+{#- One rule: name, severity ('error' quarantines, 'warn' flags), the SQL
+    condition that marks a failure, and a SQL text expression for the detail. -#}
+{% macro dq_rule(name, severity, condition, detail) -%}
+    {{ return({
+        'name': name, 'severity': severity,
+        'condition': condition, 'detail': detail}) }}
+{%- endmacro %}
+
+
+{#- Rule: every listed column must be present after casting. -#}
+{% macro dq_required_rule(columns) -%}
+    {%- set conditions = [] -%}
+    {%- set details = [] -%}
+    {%- for column in columns -%}
+        {%- do conditions.append(column ~ ' is null') -%}
+        {%- do details.append(
+            "case when " ~ column ~ " is null then '" ~ column ~ " ' else '' end")
+        -%}
+    {%- endfor -%}
+    {{ return(dq_rule(
+        'missing_value', 'error',
+        conditions | join(' or '),
+        "'missing or invalid: ' || trim(" ~ dbt.concat(details) ~ ")")) }}
+{%- endmacro %}
+
+
+{#- Rule: the row's key columns must all be present. -#}
+{% macro dq_key_rule(key_columns) -%}
+    {%- set conditions = [] -%}
+    {%- for column in key_columns -%}
+        {%- do conditions.append(column ~ ' is null') -%}
+    {%- endfor -%}
+    {{ return(dq_rule(
+        'missing_key', 'error', conditions | join(' or '),
+        "'key column missing: " ~ key_columns | join(', ') ~ "'")) }}
+{%- endmacro %}
+
+
+{#- Rule: a date or timestamp must not lie after the reference date. -#}
+{% macro dq_future_rule(columns) -%}
+    {%- set conditions = [] -%}
+    {%- set details = [] -%}
+    {%- for column in columns -%}
+        {%- set condition -%}
+            {{ dbt.cast(column, dbt.type_timestamp()) }}
+            >= {{ dbt.dateadd('day', 1, dq_reference_date()) }}
+        {%- endset -%}
+        {%- do conditions.append('(' ~ condition ~ ')') -%}
+        {%- do details.append(
+            "case when " ~ condition ~ " then '" ~ column ~ "='"
+            ~ " || " ~ dbt.cast(column, dbt.type_string())
+            ~ " || ' ' else '' end") -%}
+    {%- endfor -%}
+    {{ return(dq_rule(
+        'future_date', 'error', conditions | join(' or '),
+        "'after reference date: ' || trim(" ~ dbt.concat(details) ~ ")")) }}
+{%- endmacro %}
+
+
+{#- The date that "future" is measured against: var dq_reference_date or
+    the build date. -#}
+{% macro dq_reference_date() -%}
+    {%- if var('dq_reference_date') is none -%}
+        {{ dbt.cast(dbt.current_timestamp(), 'date') }}
+    {%- else -%}
+        {{ dbt.cast("'" ~ var('dq_reference_date') ~ "'", 'date') }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The text key of a row: key columns cast to text, joined with '|'. -#}
+{% macro dq_record_key_expression(key_columns, relation_alias) -%}
+    {%- set parts = [] -%}
+    {%- for column in key_columns -%}
+        {%- if not loop.first -%}{%- do parts.append("'|'") -%}{%- endif -%}
+        {%- do parts.append(
+            "coalesce(" ~ dbt.cast(relation_alias ~ '.' ~ column,
+            dbt.type_string()) ~ ", '')") -%}
+    {%- endfor -%}
+    {{ dbt.concat(parts) }}
+{%- endmacro %}
+
+
+{#-
+    Select every row of `relation` with the dq_ columns described above.
+    key_columns: the natural key; order_by: the recency column ("latest wins"),
+    or none; tiebreak_columns: columns that order exact ties deterministically;
+    rules: a list of dq_rule(...) dictionaries.
+-#}
+{% macro dq_validate(
+    relation, key_columns, rules, order_by=none, tiebreak_columns=[]
+) -%}
+    {%- set key_present = [] -%}
+    {%- for column in key_columns -%}
+        {%- do key_present.append(relation ~ '.' ~ column ~ ' is not null') -%}
+    {%- endfor -%}
+    {%- set ordering = [] -%}
+    {%- if order_by is not none -%}
+        {%- do ordering.append(relation ~ '.' ~ order_by ~ ' desc nulls last') -%}
+    {%- endif -%}
+    {%- for column in tiebreak_columns -%}
+        {%- do ordering.append(relation ~ '.' ~ column ~ ' desc nulls last') -%}
+    {%- endfor -%}
+    {%- if ordering | length == 0 -%}
+        {%- do ordering.append('1') -%}
+    {%- endif -%}
+    select
+        flagged.*,
+        (
+            not flagged.dq_is_duplicate
+            and (
+                {%- for rule in rules if rule.severity == 'error' %}
+                flagged.dq_error__{{ rule.name }} is not null
+                {{- " or" if not loop.last }}
+                {%- else %}
+                false
+                {%- endfor %}
+            )
+        ) as dq_is_quarantined
+    from (
+        select
+            {{ relation }}.*,
+            {{ dq_record_key_expression(key_columns, relation) }}
+                as dq_record_key,
+            coalesce(
+                {{ key_present | join(' and ') }}
+                and row_number() over (
+                    partition by
+                        {% for column in key_columns -%}
+                            {{ relation }}.{{ column }}
+                            {{- ", " if not loop.last }}
+                        {% endfor -%}
+                    order by {{ ordering | join(', ') }}
+                ) > 1,
+                false
+            ) as dq_is_duplicate,
+            row_number() over (
+                order by
+                    {{ dq_record_key_expression(key_columns, relation) }},
+                    {{ ordering | join(', ') }}
+            ) as dq_row_id
+            {%- for rule in rules %},
+            case
+                when coalesce({{ rule.condition }}, false)
+                    then coalesce({{ rule.detail }}, '{{ rule.name }}')
+            end as dq_{{ rule.severity }}__{{ rule.name }}
+            {%- endfor %}
+        from {{ relation }}
+    ) as flagged
+{%- endmacro %}
+
+
+{#- Detail text "column=value" for a rule about one column. -#}
+{% macro dq_value_detail(column) -%}
+    {{ return(
+        "'" ~ column ~ "=' || coalesce("
+        ~ dbt.cast(column, dbt.type_string()) ~ ", 'null')") }}
+{%- endmacro %}
+
+
+{#- Rule: a value must lie in [low, high] (either bound may be none). -#}
+{% macro dq_range_rule(name, column, low=none, high=none, severity='error') -%}
+    {%- set conditions = [] -%}
+    {%- if low is not none -%}
+        {%- do conditions.append(column ~ ' < ' ~ low) -%}
+    {%- endif -%}
+    {%- if high is not none -%}
+        {%- do conditions.append(column ~ ' > ' ~ high) -%}
+    {%- endif -%}
+    {{ return(dq_rule(
+        name, severity, conditions | join(' or '), dq_value_detail(column))) }}
+{%- endmacro %}
+
+
+{#- Rule: a foreign key that is present must resolve (is_known_column is a
+    boolean the model computes with a left join to the staged parent). -#}
+{% macro dq_reference_rule(name, column, is_known_column, severity='error') -%}
+    {{ return(dq_rule(
+        name, severity,
+        column ~ ' is not null and not ' ~ is_known_column,
+        dq_value_detail(column))) }}
+{%- endmacro %}
+
+
+{#-
+    Rules for a child row whose parent may be missing or quarantined.
+    parent_state_column holds 'staged' or 'quarantined' from a left join to
+    the parent's base model (null when no surviving parent row exists), so a
+    child of a quarantined parent is quarantined with it and says why.
+-#}
+{% macro dq_parent_rules(parent, column, parent_state_column) -%}
+    {{ return([
+        dq_rule(
+            'unknown_' ~ parent, 'error',
+            column ~ ' is not null and ' ~ parent_state_column ~ ' is null',
+            dq_value_detail(column)),
+        dq_rule(
+            parent ~ '_quarantined', 'error',
+            parent_state_column ~ " = 'quarantined'",
+            dq_value_detail(column) ~ " || ' failed validation'"),
+    ]) }}
+{%- endmacro %}
+
+
+{#- The surviving rows of a base model with their state, for
+    dq_parent_rules: key columns plus parent_state. -#}
+{% macro dq_parent_states(base_relation, key_columns) -%}
+    select
+        {% for column in key_columns -%}
+            {{ column }},
+        {% endfor -%}
+        case
+            when dq_is_quarantined then 'quarantined' else 'staged'
+        end as parent_state
+    from {{ base_relation }}
+    where not dq_is_duplicate
+        {%- for column in key_columns %}
+        and {{ column }} is not null
+        {%- endfor %}
+{%- endmacro %}

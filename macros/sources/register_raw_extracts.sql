@@ -1,0 +1,91 @@
+{#-
+    on-run-start hook: registers each raw extract of the input contract as a
+    view raw.<table> over <raw_path>/<table>.parquet or <table>.csv, whichever
+    is present (Parquet wins when both are), and checks that the file carries
+    every column its source declares in models/staging/<system>/_*__sources.yml.
+
+    CSV extracts are read with every column as text; staging casts them with
+    dbt.safe_cast, so a value that does not parse becomes null and is caught by
+    the staging validation rules instead of failing the scan.
+
+    A missing file or column stops the build with one message that names every
+    missing table and column, before any model runs.
+-#}
+{% macro register_raw_extracts() %}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set raw_path = var('raw_path') | string -%}
+    {%- set raw_sources = [] -%}
+    {%- for node in graph.sources.values() -%}
+        {%- if node.schema == 'raw' -%}
+            {%- do raw_sources.append(node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if raw_sources | length == 0 -%}
+        {{ return('') }}
+    {%- endif -%}
+
+    {%- do run_query('create schema if not exists raw') -%}
+    {%- set problems = [] -%}
+    {%- for node in raw_sources | sort(attribute='name') -%}
+        {%- set table = node.identifier -%}
+        {%- set found = scw_find_extract(raw_path, table) -%}
+        {%- if found is none -%}
+            {%- do problems.append(
+                'raw extract ' ~ table ~ ' not found: expected '
+                ~ raw_path ~ '/' ~ table ~ '.parquet or '
+                ~ raw_path ~ '/' ~ table ~ '.csv') -%}
+        {%- else -%}
+            {%- do run_query(
+                'create or replace view raw.' ~ table ~ ' as select * from '
+                ~ scw_read_extract(found)) -%}
+            {%- set present = [] -%}
+            {%- for column in adapter.get_columns_in_relation(
+                api.Relation.create(
+                    database=target.database, schema='raw', identifier=table))
+            -%}
+                {%- do present.append(column.name | lower) -%}
+            {%- endfor -%}
+            {%- for column_name in node.columns.keys() -%}
+                {%- if column_name | lower not in present -%}
+                    {%- do problems.append(
+                        'raw extract ' ~ table ~ ' (' ~ found
+                        ~ ') is missing required column ' ~ column_name) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- The views must outlive the hook's transaction. -#}
+    {%- do run_query('commit') -%}
+    {%- if problems | length > 0 -%}
+        {%- do exceptions.raise_compiler_error(
+            'Input contract violated:\n  - ' ~ (problems | join('\n  - '))
+            ~ '\n(raw_path=' ~ raw_path ~ ')') -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
+
+{#- The path of <table>.parquet or <table>.csv under raw_path, or none. -#}
+{% macro scw_find_extract(raw_path, table) %}
+    {%- for extension in ['parquet', 'csv'] -%}
+        {%- set candidate = raw_path ~ '/' ~ table ~ '.' ~ extension -%}
+        {%- set hits = run_query(
+            "select count(*) from glob('" ~ candidate ~ "')") -%}
+        {%- if hits.columns[0].values()[0] > 0 -%}
+            {{ return(candidate) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(none) }}
+{% endmacro %}
+
+
+{#- The table-function call that reads one extract file. -#}
+{% macro scw_read_extract(path) %}
+    {%- if path.endswith('.csv') -%}
+        {{ return("read_csv('" ~ path ~ "', header = true, all_varchar = true)") }}
+    {%- else -%}
+        {{ return("read_parquet('" ~ path ~ "')") }}
+    {%- endif -%}
+{% endmacro %}

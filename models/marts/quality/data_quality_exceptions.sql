@@ -1,0 +1,60 @@
+{#-
+    One row per raw row and failed rule, across every validated source table.
+    Unpivots the dq_ columns of each base model: duplicates (rule
+    duplicate_key, action deduplicated), blocking rules (severity error,
+    action quarantined: the row does not flow on) and warnings (severity
+    warn, action flagged: the row flows on, possibly with a cleaned value).
+-#}
+{%- set selects = [] -%}
+{%- for table, base_model, staging_model in staged_tables() -%}
+    {%- set relation = ref(base_model) -%}
+    {%- do selects.append(
+        "select '" ~ table ~ "' as source_table, dq_row_id as source_row_id,"
+        ~ " dq_record_key as record_key, 'duplicate_key' as rule,"
+        ~ " 'info' as severity, 'deduplicated' as action,"
+        ~ " 'older or repeated copy of the key; the latest version is kept'"
+        ~ " as detail from " ~ relation ~ " where dq_is_duplicate") -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- set name = column.name | lower -%}
+            {%- if name.startswith('dq_error__') -%}
+                {%- do selects.append(
+                    "select '" ~ table ~ "', dq_row_id, dq_record_key, '"
+                    ~ name[10:] ~ "', 'error', 'quarantined', " ~ name
+                    ~ " from " ~ relation ~ " where " ~ name
+                    ~ " is not null and not dq_is_duplicate") -%}
+            {%- elif name.startswith('dq_warn__') -%}
+                {%- do selects.append(
+                    "select '" ~ table ~ "', dq_row_id, dq_record_key, '"
+                    ~ name[9:] ~ "', 'warn', case when dq_is_quarantined"
+                    ~ " then 'quarantined' else 'flagged' end, " ~ name
+                    ~ " from " ~ relation ~ " where " ~ name
+                    ~ " is not null and not dq_is_duplicate") -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endfor -%}
+
+with exceptions as (
+    {{ selects | join('\n    union all\n    ') }}
+),
+
+final as (
+    select
+        {{ dbt.hash(dbt.concat([
+            'exceptions.source_table', "'|'",
+            dbt.cast('exceptions.source_row_id', dbt.type_string()), "'|'",
+            'exceptions.rule'])) }} as exception_id,
+        exceptions.source_table,
+        exceptions.record_key,
+        exceptions.rule,
+        exceptions.severity,
+        exceptions.action,
+        exceptions.detail,
+        exceptions.source_row_id,
+        {{ dbt.cast("'" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "'",
+            dbt.type_timestamp()) }} as detected_at
+    from exceptions
+)
+
+select * from final

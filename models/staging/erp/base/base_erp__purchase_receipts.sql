@@ -1,0 +1,60 @@
+{#- Every raw purchase-receipt row, typed, with validation flags. -#}
+{%- set rules = [
+    dq_key_rule(['receipt_id']),
+    dq_required_rule(['sku_id', 'dc_id', 'supplier_id', 'po_date',
+        'receipt_date', 'quantity_received']),
+    dq_reference_rule('unknown_sku', 'sku_id', 'is_sku_known'),
+    dq_reference_rule('unknown_dc', 'dc_id', 'is_dc_known'),
+    dq_range_rule('negative_quantity', 'quantity_received', low=0),
+    dq_range_rule('negative_unit_cost', 'unit_cost', low=0),
+    dq_rule(
+        'receipt_before_po', 'error', 'receipt_date < po_date',
+        dq_value_detail('receipt_date')),
+    dq_future_rule(['po_date', 'receipt_date']),
+] -%}
+
+with source as (
+    select * from {{ source('erp', 'erp_purchase_receipts') }}
+),
+
+products as (
+    select sku_id from {{ ref('stg_erp__products') }}
+),
+
+distribution_centers as (
+    select dc_id from {{ ref('stg_wms__distribution_centers') }}
+),
+
+typed as (
+    select
+        {{ cast_text('receipt_id') }} as receipt_id,
+        {{ cast_text('po_id') }} as po_id,
+        {{ cast_text('sku_id') }} as sku_id,
+        {{ cast_text('supplier_id') }} as supplier_id,
+        {{ cast_text('dc_id') }} as dc_id,
+        {{ cast_double('quantity_received') }} as quantity_received,
+        {{ cast_double('unit_cost') }} as unit_cost,
+        {{ cast_date('po_date') }} as po_date,
+        {{ cast_date('receipt_date') }} as receipt_date
+    from source
+),
+
+checked as (
+    select
+        typed.*,
+        products.sku_id is not null as is_sku_known,
+        distribution_centers.dc_id is not null as is_dc_known
+    from typed
+    left join products
+        on typed.sku_id = products.sku_id
+    left join distribution_centers
+        on typed.dc_id = distribution_centers.dc_id
+),
+
+validated as (
+    {{ dq_validate(
+        'checked', ['receipt_id'], rules,
+        tiebreak_columns=['receipt_date', 'quantity_received']) }}
+)
+
+select * from validated

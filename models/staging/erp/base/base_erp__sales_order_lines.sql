@@ -1,0 +1,68 @@
+{#- Every raw order-line row, typed, with dedupe and validation flags. A
+    line of an unknown or quarantined order, or of an unknown SKU, is
+    quarantined. -#}
+{%- set rules = [
+    dq_key_rule(['order_id', 'line_number']),
+    dq_required_rule(['sku_id', 'quantity_ordered', 'quantity_shipped',
+        'unit_price', 'updated_at']),
+    dq_reference_rule('unknown_sku', 'sku_id', 'is_sku_known'),
+    dq_rule(
+        'negative_quantity', 'error',
+        'quantity_ordered < 0 or quantity_shipped < 0',
+        dq_value_detail('quantity_ordered') ~ " || ' '"
+        ~ " || " ~ dq_value_detail('quantity_shipped')),
+    dq_rule(
+        'shipped_exceeds_ordered', 'error',
+        'quantity_shipped > quantity_ordered and quantity_ordered >= 0',
+        dq_value_detail('quantity_shipped')),
+    dq_range_rule('negative_price', 'unit_price', low=0),
+    dq_range_rule(
+        'invalid_discount', 'discount_pct', 0, var('dq_max_discount_pct')),
+    dq_future_rule(['updated_at']),
+] + dq_parent_rules('order', 'order_id', 'order_state') -%}
+
+with source as (
+    select * from {{ source('erp', 'erp_sales_order_lines') }}
+),
+
+orders as (
+    {{ dq_parent_states(ref('base_erp__sales_orders'), ['order_id']) }}
+),
+
+products as (
+    select sku_id from {{ ref('stg_erp__products') }}
+),
+
+typed as (
+    select
+        {{ cast_text('order_id') }} as order_id,
+        {{ cast_int('line_number') }} as line_number,
+        {{ cast_text('sku_id') }} as sku_id,
+        {{ cast_double('quantity_ordered') }} as quantity_ordered,
+        {{ cast_double('quantity_shipped') }} as quantity_shipped,
+        {{ cast_double('unit_price') }} as unit_price,
+        coalesce({{ cast_double('discount_pct') }}, 0) as discount_pct,
+        {{ cast_timestamp('updated_at') }} as updated_at
+    from source
+),
+
+checked as (
+    select
+        typed.*,
+        orders.parent_state as order_state,
+        products.sku_id is not null as is_sku_known
+    from typed
+    left join orders
+        on typed.order_id = orders.order_id
+    left join products
+        on typed.sku_id = products.sku_id
+),
+
+validated as (
+    {{ dq_validate(
+        'checked', ['order_id', 'line_number'], rules,
+        order_by='updated_at',
+        tiebreak_columns=['quantity_ordered', 'quantity_shipped', 'sku_id']) }}
+)
+
+select * from validated

@@ -1,0 +1,21 @@
+{#- Sales orders: latest valid version per order_id. -#}
+with validated as (
+    select * from {{ ref('base_erp__sales_orders') }}
+),
+
+final as (
+    select
+        validated.order_id,
+        validated.customer_id,
+        validated.ship_from_dc_id,
+        validated.order_channel,
+        validated.priority,
+        validated.order_status,
+        validated.requested_delivery_date,
+        validated.order_ts,
+        validated.updated_at
+    from validated
+    where not validated.dq_is_duplicate and not validated.dq_is_quarantined
+)
+
+select * from final

@@ -1,0 +1,78 @@
+"""Shared fixtures for the generator tests: generated data sets (session scoped) and loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from scw.generator import generate
+from scw.generator.contract import TABLES
+
+
+@dataclass
+class DataSet:
+    """A generated data set: its directories, arguments, row counts and loaded tables."""
+
+    root: Path
+    fmt: str
+    kwargs: dict
+    counts: dict
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def seeds(self) -> Path:
+        return self.root / "seeds"
+
+    @property
+    def truth(self) -> Path:
+        return self.root / "truth"
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Load a contract table (Parquet with dates as datetime64; CSV with nulls as NA)."""
+        path = self.raw / f"{name}.{self.fmt}"
+        if self.fmt == "parquet":
+            return pq.read_table(path).to_pandas(date_as_object=False)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: self.table(name) for name in TABLES}
+
+    def manifest(self) -> pd.DataFrame:
+        return pd.read_csv(self.truth / "injected_defects.csv", dtype=str, keep_default_na=False)
+
+
+def make_dataset(root: Path, **kwargs) -> DataSet:
+    """Generate into ``root`` (raw/, seeds/, truth/) with generator keyword arguments."""
+    args = {"scale": "tiny", "seed": 7, "fmt": "parquet", "defect_rate": 0.0, "end_month": "2026-10"} | kwargs
+    counts = generate(out=root / "raw", seeds_out=root / "seeds", truth_out=root / "truth", **args)
+    return DataSet(root, args["fmt"], args, counts)
+
+
+@pytest.fixture(scope="session")
+def tiny_clean(tmp_path_factory) -> DataSet:
+    """Tiny, Parquet, no defects."""
+    return make_dataset(tmp_path_factory.mktemp("tiny_clean"))
+
+
+@pytest.fixture(scope="session")
+def tiny_clean_tables(tiny_clean) -> dict[str, pd.DataFrame]:
+    return tiny_clean.tables()
+
+
+@pytest.fixture(scope="session")
+def tiny_defects(tmp_path_factory) -> DataSet:
+    """Tiny, Parquet, defect rate 1 % (same seed as ``tiny_clean``)."""
+    return make_dataset(tmp_path_factory.mktemp("tiny_defects"), defect_rate=0.01)
+
+
+@pytest.fixture(scope="session")
+def small_default(tmp_path_factory) -> DataSet:
+    """Small, Parquet, default defect rate: for realism checks."""
+    return make_dataset(tmp_path_factory.mktemp("small"), scale="small", defect_rate=0.003)

@@ -1,0 +1,94 @@
+"""Run the dbt project end to end in a throw-away copy.
+
+The project is copied (models, macros, tests, seeds/reference, ...) into a
+temporary folder with its own generated extracts and finance seeds, and built
+into a throw-away DuckDB file, so tests never touch the user's warehouse,
+data/raw or seeds/finance.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECT_ITEMS = [
+    "dbt_project.yml",
+    "profiles.yml",
+    "models",
+    "python_models",
+    "macros",
+    "tests",
+    "snapshots",
+    "analyses",
+    "seeds/reference",
+]
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+@dataclass
+class Project:
+    """A copy of the dbt project with its own data and warehouse file."""
+
+    root: Path
+    raw: Path
+    truth: Path
+    warehouse: Path
+
+    def dbt(self, *args: str, raw: Path | None = None) -> subprocess.CompletedProcess:
+        """Run a dbt command in the copy; returns the completed process."""
+        env = dict(os.environ)
+        env["DBT_DUCKDB_PATH"] = str(self.warehouse)
+        env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+        env["DBT_LOG_PATH"] = str(self.root / "logs")
+        env["DBT_TARGET_PATH"] = str(self.root / "target")
+        command = [
+            DBT,
+            *args,
+            "--project-dir",
+            str(self.root),
+            "--profiles-dir",
+            str(self.root),
+            "--vars",
+            "{raw_path: '%s'}" % (raw or self.raw),
+        ]
+        return subprocess.run(
+            command, cwd=self.root, env=env, capture_output=True, text=True
+        )
+
+
+def copy_project(target: Path) -> Path:
+    """Copy the project files (not data, warehouse or build output) to target."""
+    for item in PROJECT_ITEMS:
+        source = REPO / item
+        if not source.exists():
+            continue
+        destination = target / item
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, destination)
+        else:
+            shutil.copy2(source, destination)
+    return target
+
+
+def make_project(base: Path, scale: str, fmt: str, seed: int = 7) -> Project:
+    """A project copy under ``base`` with freshly generated extracts."""
+    from scw.generator import generate
+
+    root = copy_project(base / "project")
+    raw = base / "raw"
+    truth = base / "truth"
+    generate(
+        scale=scale,
+        seed=seed,
+        out=raw,
+        fmt=fmt,
+        seeds_out=root / "seeds" / "finance",
+        truth_out=truth,
+    )
+    return Project(root=root, raw=raw, truth=truth, warehouse=base / "warehouse.duckdb")

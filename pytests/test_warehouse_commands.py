@@ -1,0 +1,57 @@
+"""Tests of ``scw publish`` and ``scw summary`` on a small hand-made warehouse."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from scw.warehouse import mart_row_counts, publish, summary_text
+
+
+@pytest.fixture()
+def warehouse(tmp_path):
+    path = tmp_path / "wh.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema core")
+    con.execute("create schema quality")
+    con.execute(
+        "create table core.fct_orders as select * from (values"
+        " ('O1', 100.0, 40.0, true), ('O2', 50.0, 10.0, false),"
+        " ('O3', 25.0, 5.0, null)) as t(order_id, net_revenue, gross_margin, is_otif)"
+    )
+    con.execute(
+        "create table quality.data_quality_row_counts as select * from (values"
+        " ('erp_sales_orders', 5, 3, 1, 1, 0, true))"
+        " as t(source_table, raw_rows, staged_rows, quarantined_rows,"
+        " deduplicated_rows, flagged_rows, is_balanced)"
+    )
+    con.close()
+    return path
+
+
+def test_summary_reports_counts_balance_and_headline(warehouse):
+    text = summary_text(warehouse)
+    assert "core.fct_orders" in text
+    assert "5 =          3 +      1 +     1" in text
+    # 2 orders with an OTIF verdict, one of them OTIF
+    assert "orders 3; net revenue 175.00; gross margin 55.00; OTIF 50.0%" in text
+
+
+def test_mart_row_counts_skips_missing_marts(warehouse):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert mart_row_counts(con) == {"core.fct_orders": 3}
+    con.close()
+
+
+def test_publish_replaces_the_copy_atomically(warehouse, tmp_path):
+    target = tmp_path / "published" / "wh.duckdb"
+    publish(warehouse, target)
+    con = duckdb.connect(str(target), read_only=True)
+    assert con.execute("select count(*) from core.fct_orders").fetchone()[0] == 3
+    con.close()
+    assert [p.name for p in target.parent.iterdir()] == ["wh.duckdb"]
+
+
+def test_missing_warehouse_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="run `make build` first"):
+        summary_text(tmp_path / "absent.duckdb")
