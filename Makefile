@@ -44,7 +44,7 @@ build: data
 	$(BIN)/scw summary
 
 lint: $(STAMP)
-	$(BIN)/sqlfluff lint models tests/quality analyses snapshots
+	$(BIN)/sqlfluff lint $(wildcard models tests analyses snapshots)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
