@@ -272,3 +272,120 @@ def test_missing_extract_names_the_file(tiny, tmp_path):
     result = tiny.dbt("build", raw=broken)
     assert result.returncode != 0
     assert "raw extract tms_carriers not found" in result.stdout + result.stderr
+
+
+# ---- cost-to-serve: allocation ties to the general ledger -------------------
+
+
+def _general_ledger(project):
+    con = duckdb.connect()
+    try:
+        return con.execute(
+            "select posting_month::date, gl_account::varchar, cost_center,"
+            " amount::decimal(18, 2)"
+            f" from read_csv('{project.root / 'seeds/finance/general_ledger.csv'}')"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_every_gl_row_is_allocated_to_the_cent(built):
+    project, con, _ = built
+    allocated = {
+        (month, account, center): amount
+        for month, account, center, amount in con.execute(
+            "select posting_month, gl_account, cost_center, sum(allocated_amount)"
+            " from intermediate.int_cost_allocations__order_lines group by all"
+        ).fetchall()
+    }
+    ledger = _general_ledger(project)
+    assert ledger
+    for month, account, center, amount in ledger:
+        assert allocated[(month, account, center)] == amount, (month, account, center)
+
+
+def test_customer_cost_to_serve_equals_gl_per_month(built):
+    project, con, _ = built
+    by_month: dict = {}
+    for month, _, _, amount in _general_ledger(project):
+        by_month[month] = by_month.get(month, 0) + amount
+    customers = dict(
+        con.execute(
+            "select month, sum(cost_to_serve)"
+            " from cost_to_serve.customer_profitability group by 1"
+        ).fetchall()
+    )
+    assert by_month == customers
+
+
+def test_labour_follows_labour_minutes(built):
+    """Each line's labour cost = GL 6100 of its DC-month x its minutes share."""
+    _, con, _ = built
+    worst = con.execute(
+        """
+        with minutes as (
+            select
+                date_trunc('month', activity_date) as month,
+                dc_id,
+                order_id,
+                line_number,
+                labor_minutes
+            from core.fct_warehouse_activities
+            where order_id is not null and line_number is not null
+        ),
+        line_minutes as (
+            select month, dc_id, order_id, line_number, sum(labor_minutes) as m
+            from minutes group by all
+        ),
+        shares as (
+            select
+                order_id,
+                line_number,
+                coalesce(
+                    quantity_shipped / nullif(
+                        sum(quantity_shipped) over (partition by order_id), 0),
+                    1.0 / count(*) over (partition by order_id)) as share
+            from core.fct_order_lines
+        ),
+        order_level as (
+            -- packing and loading: spread by shipped units within the order
+            select
+                date_trunc('month', a.activity_date) as month,
+                a.dc_id,
+                shares.order_id,
+                shares.line_number,
+                sum(a.labor_minutes * shares.share) as m
+            from core.fct_warehouse_activities as a
+            join shares using (order_id)
+            where a.line_number is null
+            group by all
+        ),
+        all_minutes as (
+            select month, dc_id, order_id, line_number, sum(m) as m
+            from (select * from line_minutes union all select * from order_level)
+            group by all
+        ),
+        expected as (
+            select
+                all_minutes.*,
+                gl.amount * all_minutes.m
+                    / sum(all_minutes.m) over (partition by month, dc_id)
+                    as expected_cost
+            from all_minutes
+            join seeds.general_ledger as gl
+                on gl.posting_month = all_minutes.month
+                and gl.cost_center = all_minutes.dc_id
+                and gl.gl_account::varchar = '6100'
+        )
+        select max(abs(expected.expected_cost - alloc.allocated_amount))
+        from expected
+        join intermediate.int_cost_allocations__order_lines as alloc
+            on alloc.gl_account = '6100'
+            and alloc.posting_month = expected.month
+            and alloc.cost_center = expected.dc_id
+            and alloc.order_id = expected.order_id
+            and alloc.line_number = expected.line_number
+        """
+    ).fetchone()[0]
+    assert worst is not None
+    assert worst <= 0.01

@@ -98,6 +98,27 @@ def summary_text(path: Path) -> str:
             ).fetchall():
                 lines.append(f"  {table:<26} {rule:<32} {action:<12} {count:>8,}")
 
+        if _table_exists(con, "finance", "gl_reconciliation"):
+            rows, tied, gl, allocated = con.execute(
+                "select count(*), count_if(status = 'tied'), sum(gl_amount),"
+                " sum(allocated_amount) from finance.gl_reconciliation"
+            ).fetchone()
+            status = "TIED" if rows == tied else "NOT TIED"
+            lines += [
+                "",
+                f"GL reconciliation: {status} ({tied:,} of {rows:,} GL rows tied);"
+                f" GL {gl:,.2f}, allocated {allocated:,.2f},"
+                f" difference {gl - allocated:,.2f}",
+            ]
+        if _table_exists(con, "cost_to_serve", "cost_to_serve_orders"):
+            lines += ["", "Cost to serve by pool:"]
+            for pool, amount in con.execute(
+                "select cost_pool, sum(allocated_amount)"
+                " from intermediate.int_cost_allocations__order_lines"
+                " group by 1 order by 2 desc"
+            ).fetchall():
+                lines.append(f"  {pool:<26} {amount:>16,.2f}")
+
         if _table_exists(con, "core", "fct_orders"):
             orders, revenue, margin, otif = con.execute(
                 "select count(*), sum(net_revenue), sum(gross_margin),"

@@ -1,0 +1,250 @@
+{#-
+    Activity-based allocation of every general-ledger row to order lines
+    (grain posting_month, gl_account, cost_center, order_id, line_number).
+
+    Each GL row (month, account, cost centre) is mapped to a cost pool and an
+    allocation driver by seed cost_pool_mapping. Its amount is spread over
+    the order lines that carry that driver in the same month (and, for
+    driver_scope cost_center, the same DC) in proportion to their driver
+    quantity: driver rate = pool cost / driver volume.
+
+    Fully absorbing: when a month and cost centre has no volume of the
+    driver, the amount is spread by the net revenue of the cost centre's
+    order lines that month, else by company-wide net revenue that month
+    (allocation_basis says which). Only a month without any revenue leaves
+    a GL row unallocated, and gl_reconciliation then fails the build.
+
+    Amounts are allocated in whole cents with the largest-remainder method,
+    so the allocated cents of every GL row add up exactly to its amount.
+-#}
+{%- set shared_drivers = {
+    'activity_share': 'labor_minutes',
+    'volume': 'shipped_volume_m3',
+    'revenue': 'net_revenue'} -%}
+{%- set method = var('dc_overhead_allocation_method') -%}
+{%- if method not in shared_drivers -%}
+    {%- do exceptions.raise_compiler_error(
+        "var dc_overhead_allocation_method must be one of "
+        ~ shared_drivers.keys() | list ~ ", got '" ~ method ~ "'") -%}
+{%- endif -%}
+
+with general_ledger as (
+    select * from {{ ref('general_ledger') }}
+),
+
+mapping as (
+    select * from {{ ref('cost_pool_mapping') }}
+),
+
+drivers as (
+    select * from {{ ref('int_order_lines__cost_drivers') }}
+),
+
+gl_pools as (
+    select
+        general_ledger.posting_month,
+        {{ dbt.cast('general_ledger.gl_account', dbt.type_string()) }}
+            as gl_account,
+        general_ledger.cost_center,
+        mapping.cost_pool,
+        mapping.cost_behaviour,
+        mapping.driver_scope,
+        case mapping.allocation_driver
+            when 'shared_dc' then '{{ shared_drivers[method] }}'
+            else mapping.allocation_driver
+        end as allocation_driver,
+        general_ledger.amount
+    from general_ledger
+    inner join mapping
+        on
+            {{ dbt.cast('general_ledger.gl_account', dbt.type_string()) }}
+            = {{ dbt.cast('mapping.gl_account', dbt.type_string()) }}
+),
+
+center_totals as (
+    select
+        drivers.driver_month,
+        drivers.cost_center,
+        drivers.allocation_driver,
+        sum(drivers.driver_quantity) as driver_total
+    from drivers
+    group by 1, 2, 3
+),
+
+company_totals as (
+    select
+        drivers.driver_month,
+        drivers.allocation_driver,
+        sum(drivers.driver_quantity) as driver_total
+    from drivers
+    group by 1, 2
+),
+
+gl_basis as (
+    -- The first basis with volume: the pool's own driver, then the cost
+    -- centre's net revenue, then the company's net revenue.
+    select
+        gl_pools.*,
+        case
+            when
+                gl_pools.driver_scope = 'company'
+                and own_company.driver_total > 0 then 'driver'
+            when
+                gl_pools.driver_scope = 'cost_center'
+                and own_center.driver_total > 0 then 'driver'
+            when
+                gl_pools.driver_scope = 'cost_center'
+                and revenue_center.driver_total > 0
+                then 'cost_center_revenue'
+            when revenue_company.driver_total > 0 then 'company_revenue'
+            else 'unallocated'
+        end as allocation_basis
+    from gl_pools
+    left join center_totals as own_center
+        on
+            gl_pools.posting_month = own_center.driver_month
+            and gl_pools.cost_center = own_center.cost_center
+            and gl_pools.allocation_driver = own_center.allocation_driver
+    left join company_totals as own_company
+        on
+            gl_pools.posting_month = own_company.driver_month
+            and gl_pools.allocation_driver = own_company.allocation_driver
+    left join center_totals as revenue_center
+        on
+            gl_pools.posting_month = revenue_center.driver_month
+            and gl_pools.cost_center = revenue_center.cost_center
+            and revenue_center.allocation_driver = 'net_revenue'
+    left join company_totals as revenue_company
+        on
+            gl_pools.posting_month = revenue_company.driver_month
+            and revenue_company.allocation_driver = 'net_revenue'
+),
+
+gl_targets as (
+    select
+        gl_basis.*,
+        case
+            when gl_basis.allocation_basis = 'driver'
+                then gl_basis.allocation_driver
+            else 'net_revenue'
+        end as basis_driver,
+        case
+            when gl_basis.allocation_basis = 'driver'
+                then gl_basis.driver_scope
+            when gl_basis.allocation_basis = 'cost_center_revenue'
+                then 'cost_center'
+            else 'company'
+        end as basis_scope
+    from gl_basis
+    where gl_basis.allocation_basis <> 'unallocated'
+),
+
+company_drivers as (
+    select
+        drivers.driver_month,
+        drivers.allocation_driver,
+        drivers.order_id,
+        drivers.line_number,
+        sum(drivers.driver_quantity) as driver_quantity
+    from drivers
+    group by 1, 2, 3, 4
+),
+
+matched as (
+    select
+        gl_targets.*,
+        drivers.order_id,
+        drivers.line_number,
+        drivers.driver_quantity
+    from gl_targets
+    inner join drivers
+        on
+            gl_targets.posting_month = drivers.driver_month
+            and gl_targets.cost_center = drivers.cost_center
+            and gl_targets.basis_driver = drivers.allocation_driver
+    where gl_targets.basis_scope = 'cost_center'
+
+    union all
+
+    select
+        gl_targets.*,
+        company_drivers.order_id,
+        company_drivers.line_number,
+        company_drivers.driver_quantity
+    from gl_targets
+    inner join company_drivers
+        on
+            gl_targets.posting_month = company_drivers.driver_month
+            and gl_targets.basis_driver = company_drivers.allocation_driver
+    where gl_targets.basis_scope = 'company'
+),
+
+shares as (
+    select
+        matched.*,
+        matched.driver_quantity / sum(matched.driver_quantity) over (
+            partition by
+                matched.posting_month,
+                matched.gl_account,
+                matched.cost_center
+        ) as allocation_share,
+        {{ dbt.cast('round(matched.amount * 100, 0)', dbt.type_bigint()) }}
+            as amount_cents
+    from matched
+),
+
+floored as (
+    select
+        shares.*,
+        floor(shares.amount_cents * shares.allocation_share) as floor_cents,
+        shares.amount_cents * shares.allocation_share
+        - floor(shares.amount_cents * shares.allocation_share)
+            as fraction_cents
+    from shares
+),
+
+ranked as (
+    -- Largest remainder: the cents lost to flooring go, one each, to the
+    -- lines with the largest fractions (ties by order and line).
+    select
+        floored.*,
+        floored.amount_cents - sum(floored.floor_cents) over (
+            partition by
+                floored.posting_month,
+                floored.gl_account,
+                floored.cost_center
+        ) as remainder_cents,
+        row_number() over (
+            partition by
+                floored.posting_month,
+                floored.gl_account,
+                floored.cost_center
+            order by
+                floored.fraction_cents desc,
+                floored.order_id asc,
+                floored.line_number asc
+        ) as remainder_rank
+    from floored
+),
+
+final as (
+    select
+        ranked.posting_month,
+        ranked.gl_account,
+        ranked.cost_center,
+        ranked.order_id,
+        ranked.line_number,
+        ranked.cost_pool,
+        ranked.cost_behaviour,
+        ranked.allocation_driver,
+        ranked.allocation_basis,
+        ranked.driver_quantity,
+        ranked.allocation_share,
+        {{ dbt.cast(
+            '(ranked.floor_cents + case when ranked.remainder_rank'
+            ~ ' <= ranked.remainder_cents then 1 else 0 end) / 100.0',
+            'decimal(18, 2)') }} as allocated_amount
+    from ranked
+)
+
+select * from final

@@ -1,0 +1,92 @@
+{#- One row per customer and month (grain customer_id, month) with revenue,
+    cost of goods and gross margin of the orders placed that month, the cost
+    to serve posted that month by pool (the allocation of that month's GL),
+    the cost-to-serve margin and the customer's rank in the month (1 = most
+    profitable). Summed over customers, cost_to_serve equals the GL
+    allocated in the month to the cent. -#}
+with order_lines as (
+    select * from {{ ref('fct_order_lines') }}
+),
+
+allocations as (
+    select * from {{ ref('int_cost_allocations__order_lines') }}
+),
+
+revenue as (
+    select
+        order_lines.customer_id,
+        {{ dbt.date_trunc('month', 'order_lines.order_date') }} as month,
+        count(distinct order_lines.order_id) as order_count,
+        count(*) as order_line_count,
+        sum(order_lines.net_revenue) as net_revenue,
+        sum(order_lines.cogs) as cogs
+    from order_lines
+    group by 1, 2
+),
+
+costs as (
+    select
+        order_lines.customer_id,
+        allocations.posting_month as month,
+        {%- for pool in var('cost_pools') %}
+            sum(case
+                when allocations.cost_pool = '{{ pool }}'
+                    then allocations.allocated_amount
+                else 0
+            end) as {{ pool }}_cost,
+        {%- endfor %}
+        sum(allocations.allocated_amount) as cost_to_serve
+    from allocations
+    inner join order_lines
+        on
+            allocations.order_id = order_lines.order_id
+            and allocations.line_number = order_lines.line_number
+    group by 1, 2
+),
+
+joined as (
+    select
+        coalesce(revenue.customer_id, costs.customer_id) as customer_id,
+        {{ dbt.cast('coalesce(revenue.month, costs.month)', 'date') }}
+            as month,
+        coalesce(revenue.order_count, 0) as order_count,
+        coalesce(revenue.order_line_count, 0) as order_line_count,
+        coalesce(revenue.net_revenue, 0) as net_revenue,
+        coalesce(revenue.cogs, 0) as cogs,
+        {%- for pool in var('cost_pools') %}
+        {{ dbt.cast('coalesce(costs.' ~ pool ~ '_cost, 0)',
+            'decimal(18, 2)') }} as {{ pool }}_cost,
+        {%- endfor %}
+        {{ dbt.cast('coalesce(costs.cost_to_serve, 0)', 'decimal(18, 2)') }}
+            as cost_to_serve
+    from revenue
+    full outer join costs
+        on
+            revenue.customer_id = costs.customer_id
+            and revenue.month = costs.month
+),
+
+final as (
+    select
+        joined.customer_id,
+        joined.order_count,
+        joined.order_line_count,
+        joined.net_revenue,
+        joined.cogs,
+        joined.net_revenue - joined.cogs as gross_margin,
+        {%- for pool in var('cost_pools') %}
+            joined.{{ pool }}_cost,
+        {%- endfor %}
+        joined.cost_to_serve,
+        joined.net_revenue - joined.cogs - joined.cost_to_serve
+            as cost_to_serve_margin,
+        rank() over (
+            partition by joined.month
+            order by
+                joined.net_revenue - joined.cogs - joined.cost_to_serve desc
+        ) as profitability_rank,
+        joined.month
+    from joined
+)
+
+select * from final
