@@ -3,7 +3,8 @@
 # `build`, the demo extracts (if data/raw is absent).
 #
 #   make build   demo data -> dbt build -> warehouse/supply_chain.duckdb -> summary
-#   make test    sqlfluff lint, pytest (generator, model logic, dbt end to end)
+#   make test    same set-up, then sqlfluff lint and pytest (generator, model
+#                logic, dbt build end to end on a small generated data set)
 
 PYTHON ?= python3
 VENV := .venv
@@ -43,8 +44,9 @@ build: data
 	$(BIN)/scw publish
 	$(BIN)/scw summary
 
-# The dbt templater opens a connection: give it a scratch DuckDB file.
-lint: $(STAMP)
+# The dbt templater compiles the project (the finance seeds must exist) and
+# opens a connection: give it a scratch DuckDB file.
+lint: data
 	@mkdir -p target
 	DBT_DUCKDB_PATH=target/sqlfluff.duckdb \
 		$(BIN)/sqlfluff lint $(wildcard models tests analyses snapshots)
@@ -52,7 +54,7 @@ lint: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-test: lint pytest
+test: data lint pytest
 
 docs: $(STAMP)
 	$(DBT) docs generate $(DBT_FLAGS) --vars '{raw_path: $(RAW_PATH)}'
