@@ -8,6 +8,7 @@ data/raw or seeds/finance.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -39,8 +40,14 @@ class Project:
     truth: Path
     warehouse: Path
 
-    def dbt(self, *args: str, raw: Path | None = None) -> subprocess.CompletedProcess:
-        """Run a dbt command in the copy; returns the completed process."""
+    def dbt(
+        self, *args: str, raw: Path | None = None, extra_vars: dict | None = None
+    ) -> subprocess.CompletedProcess:
+        """Run a dbt command in the copy; returns the completed process.
+
+        raw_path is the copy's extracts unless ``raw`` is given; ``extra_vars``
+        adds more project vars.
+        """
         env = dict(os.environ)
         env["DBT_DUCKDB_PATH"] = str(self.warehouse)
         env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
@@ -54,7 +61,7 @@ class Project:
             "--profiles-dir",
             str(self.root),
             "--vars",
-            "{raw_path: '%s'}" % (raw or self.raw),
+            json.dumps({"raw_path": str(raw or self.raw), **(extra_vars or {})}),
         ]
         return subprocess.run(
             command, cwd=self.root, env=env, capture_output=True, text=True

@@ -1,0 +1,71 @@
+{#- One row per staged invoice dated on or before the working-capital
+    as-of date (grain invoice_id): whether it was paid by then, the days it
+    took to pay (or has been open, when unpaid at the as-of date) and whether
+    it is overdue.
+
+    as_of_date is var working_capital_as_of_date, or the last invoice date
+    in the data when the var is null. A payment dated after the as-of date
+    counts as unpaid at the as-of date. -#}
+{%- set as_of_date = var('working_capital_as_of_date') -%}
+{%- set as_of_literal = 'null' if as_of_date is none
+    else "'" ~ as_of_date ~ "'" -%}
+
+with invoices as (
+    select
+        invoice_id,
+        order_id,
+        customer_id,
+        invoice_amount,
+        invoice_date,
+        due_date,
+        paid_date
+    from {{ ref('stg_erp__invoices') }}
+),
+
+as_of as (
+    select
+        coalesce(
+            {{ dbt.cast(as_of_literal, 'date') }},
+            max(invoices.invoice_date)
+        ) as as_of_date
+    from invoices
+),
+
+dated as (
+    select
+        invoices.*,
+        as_of.as_of_date,
+        coalesce(invoices.paid_date <= as_of.as_of_date, false) as is_paid
+    from invoices
+    cross join as_of
+    where invoices.invoice_date <= as_of.as_of_date
+),
+
+final as (
+    select
+        dated.invoice_id,
+        dated.order_id,
+        dated.customer_id,
+        dated.invoice_amount,
+        case
+            when dated.is_paid then dated.invoice_amount else 0
+        end as paid_amount,
+        case
+            when dated.is_paid then 0 else dated.invoice_amount
+        end as open_amount,
+        {{ dbt.datediff(
+            'dated.invoice_date',
+            'case when dated.is_paid then dated.paid_date'
+            ~ ' else dated.as_of_date end',
+            'day') }} as days_to_pay,
+        dated.is_paid,
+        not dated.is_paid and dated.due_date < dated.as_of_date
+            as is_overdue,
+        dated.invoice_date,
+        dated.due_date,
+        dated.paid_date,
+        dated.as_of_date
+    from dated
+)
+
+select * from final

@@ -1,0 +1,301 @@
+"""Customer clustering: k-means and hierarchical (Ward) on standardized features.
+
+A dbt Python model (self-contained: pandas, numpy, scikit-learn only, so the
+same file runs on any engine that ships just the model file). It reads the
+time-decayed customer features of every segmentation period, fits both
+methods on the current period (period_index 0), chooses k per method, names
+each cluster from its centroid in business units, and assigns every period's
+customers to the nearest centroid of the current model, so that assignments
+are comparable across periods.
+
+Choosing k (Rousseeuw 1987 silhouette; explained variance = 1 - within-cluster
+sum of squares / total sum of squares): start at k_min and add one segment at
+a time while the extra segment improves the silhouette by at least
+``min_silhouette_gain`` or the explained variance by at least
+``min_explained_variance_gain`` (the segment-proliferation rule).
+
+The output is one long table with three record types:
+  assignment  customer_id, period_index, method, k, cluster_id, segment,
+              distance_ratio (nearest / second-nearest centroid distance;
+              near 1 means the customer falls between two segments)
+  score       method, k, silhouette, explained_variance, inertia, is_chosen
+  centroid    method, cluster_id, segment, feature_name, feature_value
+              (centroid in business units, i.e. before transformation)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.metrics import silhouette_score
+
+#: Clustering features and their transformation before standardizing.
+FEATURES: dict[str, str] = {
+    "avg_order_value": "log",
+    "decayed_order_count": "log",
+    "lines_per_order": "log",
+    "rush_order_share": "identity",
+    "returns_rate": "identity",
+    "discount_rate": "identity",
+    "peak_quarter_share": "identity",
+    "payment_days": "identity",
+}
+
+#: Words for a centroid far above (+) or below (-) the population mean.
+TRAIT_WORDS: dict[str, tuple[str, str]] = {
+    "avg_order_value": ("large orders", "small orders"),
+    "decayed_order_count": ("frequent", "infrequent"),
+    "lines_per_order": ("many lines", "few lines"),
+    "rush_order_share": ("rush-heavy", "rarely rushed"),
+    "returns_rate": ("high returns", "low returns"),
+    "discount_rate": ("deep discounts", "low discounts"),
+    "peak_quarter_share": ("seasonal", "steady"),
+    "payment_days": ("slow payers", "fast payers"),
+}
+
+OUTPUT_COLUMNS = [
+    "record_type",
+    "method",
+    "period_index",
+    "customer_id",
+    "k",
+    "cluster_id",
+    "segment",
+    "distance_ratio",
+    "silhouette",
+    "explained_variance",
+    "inertia",
+    "is_chosen",
+    "feature_name",
+    "feature_value",
+]
+
+
+def transform_features(frame: pd.DataFrame) -> np.ndarray:
+    """Feature matrix: log1p for skewed measures, identity otherwise; NaN -> column median."""
+    columns = []
+    for name, transform in FEATURES.items():
+        values = pd.to_numeric(frame[name], errors="coerce").astype(float)
+        values = values.fillna(values.median() if values.notna().any() else 0.0)
+        columns.append(np.log1p(values.clip(lower=0)) if transform == "log" else values)
+    return np.column_stack(columns)
+
+
+def fit_scaler(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation per column (a constant column gets sd 1)."""
+    mean = matrix.mean(axis=0)
+    sd = matrix.std(axis=0)
+    return mean, np.where(sd > 0, sd, 1.0)
+
+
+def explained_variance(matrix: np.ndarray, labels: np.ndarray) -> float:
+    """1 - within-cluster sum of squares / total sum of squares."""
+    total = ((matrix - matrix.mean(axis=0)) ** 2).sum()
+    within = sum(
+        ((matrix[labels == label] - matrix[labels == label].mean(axis=0)) ** 2).sum()
+        for label in np.unique(labels)
+    )
+    return float(1.0 - within / total) if total > 0 else 0.0
+
+
+def cluster_means(matrix: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
+    """Mean of every cluster 0..k-1 (the centroid of a Ward cluster)."""
+    return np.vstack([matrix[labels == label].mean(axis=0) for label in range(k)])
+
+
+def fit_method(method: str, matrix: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Cluster labels 0..k-1 of k-means (fixed seed) or Ward agglomeration."""
+    if method == "kmeans":
+        return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(matrix)
+    if method == "hierarchical":
+        return AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(matrix)
+    raise ValueError(f"unknown clustering method {method!r}")
+
+
+def score_range(
+    method: str, matrix: np.ndarray, k_min: int, k_max: int, seed: int
+) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
+    """Silhouette, explained variance and inertia for every k in [k_min, k_max]."""
+    rows, labels_by_k = [], {}
+    for k in range(k_min, min(k_max, len(matrix) - 1) + 1):
+        labels = fit_method(method, matrix, k, seed)
+        centers = cluster_means(matrix, labels, k)
+        inertia = float(((matrix - centers[labels]) ** 2).sum())
+        rows.append(
+            {
+                "method": method,
+                "k": k,
+                "silhouette": float(silhouette_score(matrix, labels)),
+                "explained_variance": explained_variance(matrix, labels),
+                "inertia": inertia,
+            }
+        )
+        labels_by_k[k] = labels
+    return pd.DataFrame(rows), labels_by_k
+
+
+def choose_k(
+    scores: pd.DataFrame, min_silhouette_gain: float, min_explained_variance_gain: float
+) -> int:
+    """The segment-proliferation rule: add a segment only for a large enough gain.
+
+    Walk k upwards from the smallest; k + 1 is accepted only when it improves
+    on k by at least ``min_silhouette_gain`` in silhouette or at least
+    ``min_explained_variance_gain`` in explained variance. The first extra
+    segment that does not pay for itself stops the walk (the elbow).
+    """
+    ordered = scores.sort_values("k").reset_index(drop=True)
+    chosen = ordered.iloc[0]
+    for _, row in ordered.iloc[1:].iterrows():
+        if not (
+            row["silhouette"] >= chosen["silhouette"] + min_silhouette_gain
+            or row["explained_variance"]
+            >= chosen["explained_variance"] + min_explained_variance_gain
+        ):
+            break
+        chosen = row
+    return int(chosen["k"])
+
+
+def name_clusters(standardized_centers: np.ndarray) -> list[str]:
+    """A readable name per cluster from its two most distinctive features.
+
+    The traits are the two features whose standardized centroid is furthest
+    from the population mean (0), worded by TRAIT_WORDS; a name shared by two
+    clusters gets the cluster number appended.
+    """
+    names = []
+    feature_names = list(FEATURES)
+    for center in standardized_centers:
+        order = np.argsort(-np.abs(center))[:2]
+        words = [TRAIT_WORDS[feature_names[i]][0 if center[i] >= 0 else 1] for i in order]
+        names.append(", ".join(words))
+    counts = pd.Series(names).value_counts()
+    return [
+        f"{name} ({number + 1})" if counts[name] > 1 else name
+        for number, name in enumerate(names)
+    ]
+
+
+def nearest_centroids(matrix: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest centroid of every row and the ratio nearest / second-nearest distance."""
+    distances = np.sqrt(((matrix[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2))
+    ordered = np.sort(distances, axis=1)
+    second = ordered[:, 1] if centers.shape[0] > 1 else ordered[:, 0]
+    ratio = np.divide(ordered[:, 0], second, out=np.zeros(len(matrix)), where=second > 0)
+    return distances.argmin(axis=1), ratio
+
+
+def relabel_by_value(labels: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Renumber clusters 0..k-1 by descending mean value, so numbering is stable."""
+    means = [values[labels == label].mean() for label in range(k)]
+    order = np.argsort(-np.asarray(means))
+    mapping = {old: new for new, old in enumerate(order)}
+    return np.array([mapping[label] for label in labels])
+
+
+def cluster_customers(
+    features: pd.DataFrame,
+    methods: list[str],
+    k_min: int,
+    k_max: int,
+    min_silhouette_gain: float,
+    min_explained_variance_gain: float,
+    seed: int,
+) -> pd.DataFrame:
+    """Fit every method on period 0, assign every period, return the long table."""
+    features = features.sort_values(["period_index", "customer_id"]).reset_index(drop=True)
+    current = features[features["period_index"] == 0].reset_index(drop=True)
+    raw_current = transform_features(current)
+    mean, sd = fit_scaler(raw_current)
+    standardized_current = (raw_current - mean) / sd
+    standardized_all = (transform_features(features) - mean) / sd
+    value = pd.to_numeric(current["decayed_net_revenue"], errors="coerce").fillna(0).to_numpy()
+
+    records = []
+    for method in methods:
+        scores, labels_by_k = score_range(method, standardized_current, k_min, k_max, seed)
+        k = choose_k(scores, min_silhouette_gain, min_explained_variance_gain)
+        scores["is_chosen"] = scores["k"] == k
+        scores["record_type"] = "score"
+        records.append(scores)
+
+        labels = relabel_by_value(labels_by_k[k], value, k)
+        centers = cluster_means(standardized_current, labels, k)
+        names = name_clusters(centers)
+        business_centers = current.assign(cluster_id=labels).groupby("cluster_id")[list(FEATURES)].mean()
+        centroid_rows = [
+            {
+                "record_type": "centroid",
+                "method": method,
+                "k": k,
+                "cluster_id": cluster_id,
+                "segment": names[cluster_id],
+                "feature_name": feature,
+                "feature_value": float(business_centers.loc[cluster_id, feature]),
+            }
+            for cluster_id in range(k)
+            for feature in FEATURES
+        ]
+        records.append(pd.DataFrame(centroid_rows))
+
+        assigned, ratio = nearest_centroids(standardized_all, centers)
+        records.append(
+            pd.DataFrame(
+                {
+                    "record_type": "assignment",
+                    "method": method,
+                    "period_index": features["period_index"].astype(int),
+                    "customer_id": features["customer_id"],
+                    "k": k,
+                    "cluster_id": assigned,
+                    "segment": [names[label] for label in assigned],
+                    "distance_ratio": ratio,
+                }
+            )
+        )
+    result = pd.concat(records, ignore_index=True)
+    for column in OUTPUT_COLUMNS:
+        if column not in result:
+            result[column] = None
+    return result[OUTPUT_COLUMNS].astype(
+        {
+            "record_type": "string",
+            "method": "string",
+            "customer_id": "string",
+            "segment": "string",
+            "feature_name": "string",
+            "period_index": "Int64",
+            "k": "Int64",
+            "cluster_id": "Int64",
+            "distance_ratio": "float64",
+            "silhouette": "float64",
+            "explained_variance": "float64",
+            "inertia": "float64",
+            "is_chosen": "boolean",
+            "feature_value": "float64",
+        }
+    )
+
+
+def _to_pandas(relation) -> pd.DataFrame:
+    """A pandas DataFrame from whatever the engine's dbt.ref returns."""
+    for attribute in ("df", "to_pandas", "toPandas"):
+        if hasattr(relation, attribute):
+            return getattr(relation, attribute)()
+    return pd.DataFrame(relation)
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    features = _to_pandas(dbt.ref("int_customers__time_decayed_features"))
+    return cluster_customers(
+        features,
+        methods=["kmeans", "hierarchical"],
+        k_min=int(dbt.config.get("k_min")),
+        k_max=int(dbt.config.get("k_max")),
+        min_silhouette_gain=float(dbt.config.get("min_silhouette_gain")),
+        min_explained_variance_gain=float(dbt.config.get("min_explained_variance_gain")),
+        seed=int(dbt.config.get("random_seed")),
+    )
