@@ -119,6 +119,27 @@ def summary_text(path: Path) -> str:
             ).fetchall():
                 lines.append(f"  {pool:<26} {amount:>16,.2f}")
 
+        if _table_exists(con, "segmentation", "customer_segments"):
+            lines += ["", "Customer segments:"]
+            for segment, method, count in con.execute(
+                "select segment, segment_method, count(*)"
+                " from segmentation.customer_segments group by all order by 3 desc"
+            ).fetchall():
+                lines.append(f"  {segment:<36} {method:<16} {count:>8,}")
+        if _table_exists(con, "segmentation", "segmentation_diagnostics"):
+            for method, k, silhouette in con.execute(
+                "select method, k, silhouette from segmentation.segmentation_diagnostics"
+                " where is_chosen order by 1"
+            ).fetchall():
+                lines.append(f"  chosen k for {method}: {k} (silhouette {silhouette:.3f})")
+        if _table_exists(con, "segmentation", "product_segments"):
+            lines += ["", "Product ABC classes (share of time-decayed value):"]
+            for abc, count, share in con.execute(
+                "select abc_class, count(*), sum(value_share)"
+                " from segmentation.product_segments group by 1 order by 1"
+            ).fetchall():
+                lines.append(f"  {abc}  {count:>7,} SKUs  {share:6.1%}")
+
         if _table_exists(con, "core", "fct_orders"):
             orders, revenue, margin, otif = con.execute(
                 "select count(*), sum(net_revenue), sum(gross_margin),"

@@ -2,7 +2,8 @@
     recomputed here from the row's TMS and GL amounts and those of the next
     calendar month of its cost centre: matched, within_tolerance (var
     freight_tolerance_pct), timing_difference (the two months together
-    within tolerance), else investigate; and cumulative_difference is GL to
+    within tolerance, or the difference to date within var
+    freight_accrual_lag_pct of the month's TMS freight), else investigate; and cumulative_difference is GL to
     date - TMS to date. Returns the rows that break a rule. -#}
 with reconciliation as (
     select
@@ -46,6 +47,11 @@ expected as (
                 - reconciliation.tms_freight_cost
             ) <= {{ var('freight_tolerance_pct') }} / 100.0
             * reconciliation.tms_freight_cost then 'within_tolerance'
+            when
+                abs(to_date.cumulative_difference)
+                <= {{ var('freight_accrual_lag_pct') }} / 100.0
+                * reconciliation.tms_freight_cost
+                then 'timing_difference'
             when
                 next_month.posting_month is not null
                 and abs(

@@ -6,10 +6,13 @@
     difference = GL - TMS; difference_pct is of TMS (0-100 scale). Status:
       matched            |difference| <= var freight_match_tolerance
       within_tolerance   |difference_pct| <= var freight_tolerance_pct
-      timing_difference  outside tolerance, but this and the next calendar
-                         month together are within tolerance of the two
-                         months' TMS freight (carrier invoices posted a
-                         month late)
+      timing_difference  outside tolerance, but either this and the next
+                         calendar month together are within tolerance of
+                         the two months' TMS freight, or the whole
+                         difference to date (cumulative_difference) is at
+                         most var freight_accrual_lag_pct % of this month's
+                         TMS freight: carrier invoices of the month not yet
+                         posted (the accrual lag)
       investigate        anything else (including the last month, whose
                          remainder has no next month to land in) -#}
 with shipments as (
@@ -134,6 +137,9 @@ final as (
             when
                 abs(measured.two_month_difference_pct)
                 <= {{ var('freight_tolerance_pct') }}
+                or abs(measured.cumulative_difference)
+                <= {{ var('freight_accrual_lag_pct') }} / 100.0
+                * measured.tms_freight_cost
                 then 'timing_difference'
             else 'investigate'
         end as status,
