@@ -17,16 +17,6 @@
     Amounts are allocated in whole cents with the largest-remainder method,
     so the allocated cents of every GL row add up exactly to its amount.
 -#}
-{%- set shared_drivers = {
-    'activity_share': 'labor_minutes',
-    'volume': 'shipped_volume_m3',
-    'revenue': 'net_revenue'} -%}
-{%- set method = var('dc_overhead_allocation_method') -%}
-{%- if method not in shared_drivers -%}
-    {%- do exceptions.raise_compiler_error(
-        "var dc_overhead_allocation_method must be one of "
-        ~ shared_drivers.keys() | list ~ ", got '" ~ method ~ "'") -%}
-{%- endif -%}
 
 with general_ledger as (
     select * from {{ ref('general_ledger') }}
@@ -50,7 +40,7 @@ gl_pools as (
         mapping.cost_behaviour,
         mapping.driver_scope,
         case mapping.allocation_driver
-            when 'shared_dc' then '{{ shared_drivers[method] }}'
+            when 'shared_dc' then '{{ shared_dc_driver() }}'
             else mapping.allocation_driver
         end as allocation_driver,
         general_ledger.amount

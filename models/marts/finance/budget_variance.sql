@@ -25,16 +25,6 @@
     Fixed pools, and rows without a budget rate (no budgeted volume), carry
     the whole variance as a spending (rate) effect. rate_effect takes the
     rounding cent, so volume_effect + rate_effect = variance exactly. -#}
-{%- set shared_drivers = {
-    'activity_share': 'labor_minutes',
-    'volume': 'shipped_volume_m3',
-    'revenue': 'net_revenue'} -%}
-{%- set method = var('dc_overhead_allocation_method') -%}
-{%- if method not in shared_drivers -%}
-    {%- do exceptions.raise_compiler_error(
-        "var dc_overhead_allocation_method must be one of "
-        ~ shared_drivers.keys() | list ~ ", got '" ~ method ~ "'") -%}
-{%- endif -%}
 
 with general_ledger as (
     select
@@ -106,7 +96,7 @@ pool_drivers as (
         mapping.cost_behaviour,
         mapping.driver_scope,
         case mapping.allocation_driver
-            when 'shared_dc' then '{{ shared_drivers[method] }}'
+            when 'shared_dc' then '{{ shared_dc_driver() }}'
             else mapping.allocation_driver
         end as allocation_driver,
         row_number() over (
