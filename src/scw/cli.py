@@ -12,12 +12,14 @@ from collections.abc import Callable, Sequence
 
 from . import __version__
 from . import warehouse
+from . import erp_export
 from .generator import command as generate_command
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     generate_command.add_parser,
     warehouse.add_summary_parser,
     warehouse.add_publish_parser,
+    erp_export.add_parser,
 ]
 
 

@@ -1,0 +1,273 @@
+"""Stress scenarios of the inventory policy (grain scenario, sku_id, dc_id).
+
+A dbt Python model (self-contained: pandas, numpy and scipy only). For every
+row of ``inventory_policies`` and every scenario (``base`` plus the stress
+scenarios of var inventory_stress_scenarios), the safety stock and reorder
+point recomputed under the stressed demand and lead time, and the risk of a
+stockout if the CURRENT (base) reorder point is kept.
+
+A scenario multiplies the daily demand mean and sd by
+1 + demand_increase_pct / 100 (the coefficient of variation is kept) and adds
+lead_time_increase_days to the mean lead time (its sd is kept). With the
+stressed d', sd_d', L' and the policy's review period R, target and order
+quantity Q (kept at the base value: the order quantity is a purchasing
+agreement that does not move with a demand spike):
+
+    mu'     = d' (L' + R)                                  mean protection demand
+    sigma'  = sqrt((L' + R) sd_d'^2 + d'^2 sd_L^2)
+    SS'     = max(0, z sigma') or max(0, k' sigma')        the policy's method
+    ROP'    = mu' + SS'
+    stockout_risk_at_base_rop = P(X > ROP_base) = 1 - Phi((ROP_base - mu') / sigma')
+    fill_rate_at_base_rop     = 1 - sigma' G((ROP_base - mu') / sigma') / Q
+
+(normal approximation of the demand over the protection interval). For the
+base scenario these reproduce the policy. Rows without automatic parameters
+(make_to_order, review_required) keep zero parameters and a null risk.
+
+The normal-distribution helpers repeat those of inventory_policies.py on
+purpose (a model file must run alone); pytest checks that both agree.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+from scipy.stats import norm
+
+BASE_SCENARIO = "base"
+SCENARIO_KEYS = ("name", "demand_increase_pct", "lead_time_increase_days")
+K_BOUNDS = (-8.0, 8.0)
+
+OUTPUT_COLUMNS: dict[str, str] = {
+    "scenario": "string",
+    "sku_id": "string",
+    "dc_id": "string",
+    "segment": "string",
+    "policy_type": "string",
+    "safety_stock_method": "string",
+    "scenario_order": "Int64",
+    "demand_increase_pct": "float64",
+    "lead_time_increase_days": "float64",
+    "demand_mean_daily": "float64",
+    "demand_sd_daily": "float64",
+    "lead_time_mean_days": "float64",
+    "lead_time_sd_days": "float64",
+    "protection_period_days": "float64",
+    "protection_demand_mean_units": "float64",
+    "protection_demand_sd_units": "float64",
+    "safety_stock_units": "float64",
+    "reorder_point_units": "float64",
+    "base_safety_stock_units": "float64",
+    "base_reorder_point_units": "float64",
+    "safety_stock_change_units": "float64",
+    "order_quantity_units": "float64",
+    "unit_cost": "float64",
+    "safety_stock_value": "float64",
+    "stockout_risk_at_base_rop": "float64",
+    "fill_rate_at_base_rop": "float64",
+    "expected_stockouts_per_year": "float64",
+    "is_automatic": "bool",
+    "as_of_date": "date",
+}
+
+
+def parse_scenarios(value) -> list[dict]:
+    """The stress scenarios from var inventory_stress_scenarios (a list, or its JSON text).
+
+    Each scenario: name (unique, not 'base'), demand_increase_pct and/or
+    lead_time_increase_days (missing = 0). Returned with base first.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = json.loads(text) if text else []
+        except json.JSONDecodeError:
+            value = ast.literal_eval(text)
+    scenarios = [{"name": BASE_SCENARIO, "demand_increase_pct": 0.0, "lead_time_increase_days": 0.0}]
+    for item in value or []:
+        unknown = set(item) - set(SCENARIO_KEYS)
+        if unknown:
+            raise ValueError(f"inventory_stress_scenarios: unknown keys {sorted(unknown)} in {item}")
+        name = str(item.get("name", "")).strip()
+        if not name or name in {s["name"] for s in scenarios}:
+            raise ValueError(f"inventory_stress_scenarios: missing, duplicate or reserved name {name!r}")
+        scenarios.append(
+            {
+                "name": name,
+                "demand_increase_pct": float(item.get("demand_increase_pct") or 0.0),
+                "lead_time_increase_days": float(item.get("lead_time_increase_days") or 0.0),
+            }
+        )
+    return scenarios
+
+
+def normal_loss(k):
+    """G(k) = phi(k) - k (1 - Phi(k)) (Silver, Pyke & Peterson, Appendix B); as in inventory_policies."""
+    k = np.asarray(k, dtype=float)
+    return norm.pdf(k) - k * norm.sf(k)
+
+
+def protection_demand_sd(demand_mean, demand_sd, lead_time_mean, lead_time_sd, review_period=0.0):
+    """sigma = sqrt((L + R) sd_d^2 + d^2 sd_L^2) (Chopra & Meindl ch. 12); as in inventory_policies."""
+    d = np.asarray(demand_mean, dtype=float)
+    protection = np.asarray(lead_time_mean, dtype=float) + np.asarray(review_period, dtype=float)
+    variance = protection * np.asarray(demand_sd, dtype=float) ** 2 + d**2 * np.asarray(lead_time_sd, dtype=float) ** 2
+    return np.sqrt(np.clip(variance, 0.0, None))
+
+
+def _normal_loss_scalar(k: float) -> float:
+    """G(k) of normal_loss for one float with the math module (fast inside brentq)."""
+    return math.exp(-0.5 * k * k) / math.sqrt(2.0 * math.pi) - k * 0.5 * math.erfc(k / math.sqrt(2.0))
+
+
+def safety_factor_fill_rate(fill_rate: float, order_quantity: float, sigma: float) -> float:
+    """k with sigma G(k) = (1 - fill_rate) Q (Silver, Pyke & Peterson ch. 7); as in inventory_policies."""
+    if not (sigma > 0 and order_quantity > 0) or not 0 < fill_rate < 1:
+        return math.nan
+    target = (1.0 - fill_rate) * order_quantity / sigma
+    low, high = K_BOUNDS
+    if target >= _normal_loss_scalar(low):
+        return low
+    if target <= _normal_loss_scalar(high):
+        return high
+    return float(brentq(lambda k: _normal_loss_scalar(k) - target, low, high, xtol=1e-12))
+
+
+def stockout_risk(reorder_point, protection_mean, sigma):
+    """P(demand over the protection interval > ROP) = 1 - Phi((ROP - mu) / sigma), normal approximation.
+
+    With sigma = 0 the demand is certain: 1 when mu > ROP, else 0.
+    Source: Chopra & Meindl ch. 12 (CSL = F(ROP, D_L, sigma_L); risk = 1 - CSL).
+    """
+    rop = np.asarray(reorder_point, dtype=float)
+    mu = np.asarray(protection_mean, dtype=float)
+    s = np.asarray(sigma, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(s > 0, norm.sf((rop - mu) / np.where(s > 0, s, 1.0)), (mu > rop + 1e-9).astype(float))
+
+
+def fill_rate_at(reorder_point, protection_mean, sigma, order_quantity):
+    """1 - sigma G((ROP - mu) / sigma) / Q, in [0, 1]: the fill rate a kept ROP delivers.
+
+    Source: Silver, Pyke & Peterson ch. 7 (P2 service).
+    """
+    rop = np.asarray(reorder_point, dtype=float)
+    mu = np.asarray(protection_mean, dtype=float)
+    s = np.asarray(sigma, dtype=float)
+    q = np.asarray(order_quantity, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shortage = np.where(
+            s > 0, s * normal_loss((rop - mu) / np.where(s > 0, s, 1.0)), np.maximum(mu - rop, 0.0)
+        )
+        rate = np.where(q > 0, 1.0 - shortage / np.where(q > 0, q, 1.0), np.nan)
+    return np.clip(rate, 0.0, 1.0)
+
+
+def stress_policies(policies: pd.DataFrame, scenarios: list[dict]) -> pd.DataFrame:
+    """Every policy row under every scenario (see the module docstring for the formulas)."""
+    automatic = policies["is_automatic"].fillna(False).astype(bool).to_numpy()
+    d0 = policies["demand_mean_daily"].to_numpy(float)
+    sd0 = policies["demand_sd_daily"].to_numpy(float)
+    lead0 = np.nan_to_num(policies["lead_time_mean_days"].to_numpy(float))
+    lead_sd = np.nan_to_num(policies["lead_time_sd_days"].to_numpy(float))
+    review = policies["review_period_days"].to_numpy(float)
+    quantity = policies["order_quantity_units"].to_numpy(float)
+    target = policies["service_level_target"].to_numpy(float)
+    base_ss = policies["safety_stock_units"].to_numpy(float)
+    base_rop = policies["reorder_point_units"].to_numpy(float)
+    unit_cost = policies["unit_cost"].to_numpy(float)
+    fill_rate_method = (policies["safety_stock_method"] == "fill_rate").to_numpy()
+
+    frames = []
+    for order, scenario in enumerate(scenarios):
+        factor = 1.0 + scenario["demand_increase_pct"] / 100.0
+        d, sd = d0 * factor, sd0 * factor
+        lead = np.where(automatic, lead0 + scenario["lead_time_increase_days"], lead0)
+        protection = np.where(automatic, lead + review, 0.0)
+        sigma = np.where(automatic, protection_demand_sd(d, sd, lead, lead_sd, review), 0.0)
+        mean = d * protection
+        z = norm.ppf(np.where(automatic & ~fill_rate_method, target, 0.5))
+        k = np.array(
+            [
+                safety_factor_fill_rate(t, q, s) if a and f else math.nan
+                for t, q, s, a, f in zip(target, quantity, sigma, automatic, fill_rate_method)
+            ]
+        )
+        ss = np.where(fill_rate_method, np.nan_to_num(k * sigma, nan=0.0), z * sigma)
+        ss = np.where(automatic, np.maximum(ss, 0.0), 0.0)
+        risk = np.where(automatic, stockout_risk(base_rop, mean, sigma), np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cycles = np.where(quantity > 0, d * 365.0 / np.where(quantity > 0, quantity, 1.0), 0.0)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "scenario": scenario["name"],
+                    "sku_id": policies["sku_id"].to_numpy(),
+                    "dc_id": policies["dc_id"].to_numpy(),
+                    "segment": policies["segment"].to_numpy(),
+                    "policy_type": policies["policy_type"].to_numpy(),
+                    "safety_stock_method": policies["safety_stock_method"].to_numpy(),
+                    "scenario_order": order,
+                    "demand_increase_pct": scenario["demand_increase_pct"],
+                    "lead_time_increase_days": scenario["lead_time_increase_days"],
+                    "demand_mean_daily": d,
+                    "demand_sd_daily": sd,
+                    "lead_time_mean_days": policies["lead_time_mean_days"].to_numpy(float)
+                    + np.where(automatic, scenario["lead_time_increase_days"], 0.0),
+                    "lead_time_sd_days": policies["lead_time_sd_days"].to_numpy(float),
+                    "protection_period_days": protection,
+                    "protection_demand_mean_units": mean,
+                    "protection_demand_sd_units": sigma,
+                    "safety_stock_units": ss,
+                    "reorder_point_units": np.where(automatic, mean + ss, 0.0),
+                    "base_safety_stock_units": base_ss,
+                    "base_reorder_point_units": base_rop,
+                    "safety_stock_change_units": ss - base_ss,
+                    "order_quantity_units": quantity,
+                    "unit_cost": unit_cost,
+                    "safety_stock_value": ss * unit_cost,
+                    "stockout_risk_at_base_rop": risk,
+                    "fill_rate_at_base_rop": np.where(automatic, fill_rate_at(base_rop, mean, sigma, quantity), np.nan),
+                    "expected_stockouts_per_year": np.where(automatic, risk * cycles, np.nan),
+                    "is_automatic": automatic,
+                    "as_of_date": policies["as_of_date"].to_numpy(),
+                }
+            )
+        )
+    result = pd.concat(frames, ignore_index=True)
+    return _typed(result.sort_values(["scenario_order", "sku_id", "dc_id"]).reset_index(drop=True))
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The output columns in order with their types (dates as datetime.date -> SQL date)."""
+    out = pd.DataFrame(index=frame.index)
+    for column, kind in OUTPUT_COLUMNS.items():
+        values = frame[column]
+        if kind == "date":
+            out[column] = pd.to_datetime(values).dt.date
+        elif kind == "bool":
+            out[column] = values.fillna(False).astype(bool)
+        elif kind == "string":
+            out[column] = values.astype("string")
+        else:
+            out[column] = pd.to_numeric(values, errors="coerce").astype(kind)
+    return out
+
+
+def _to_pandas(relation) -> pd.DataFrame:
+    """A pandas DataFrame from whatever the engine's dbt.ref returns."""
+    for attribute in ("df", "to_pandas", "toPandas"):
+        if hasattr(relation, attribute):
+            return getattr(relation, attribute)()
+    return pd.DataFrame(relation)
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    policies = _to_pandas(dbt.ref("inventory_policies"))
+    return stress_policies(policies, parse_scenarios(dbt.config.get("stress_scenarios")))
