@@ -140,6 +140,20 @@ def summary_text(path: Path) -> str:
             ).fetchall():
                 lines.append(f"  {abc}  {count:>7,} SKUs  {share:6.1%}")
 
+        if _table_exists(con, "inventory", "inventory_policies"):
+            lines += ["", "Inventory policy by product segment (safety stock):"]
+            for segment, rows, units, value in con.execute(
+                "select policies.segment, count(*), sum(policies.safety_stock_units),"
+                " sum(policies.safety_stock_units * products.unit_cost)"
+                " from inventory.inventory_policies as policies"
+                " join core.dim_products as products using (sku_id)"
+                " group by 1 order by 1"
+            ).fetchall():
+                lines.append(
+                    f"  {segment:<4} {rows:>6,} SKU x DC  {units:>12,.0f} units"
+                    f"  value {value:>14,.2f}"
+                )
+
         if _table_exists(con, "core", "fct_orders"):
             orders, revenue, margin, otif = con.execute(
                 "select count(*), sum(net_revenue), sum(gross_margin),"
