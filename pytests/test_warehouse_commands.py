@@ -50,6 +50,7 @@ def test_publish_replaces_the_copy_atomically(warehouse, tmp_path):
     assert con.execute("select count(*) from core.fct_orders").fetchone()[0] == 3
     con.close()
     assert [p.name for p in target.parent.iterdir()] == ["wh.duckdb"]
+    assert target.stat().st_mode & 0o777 == warehouse.stat().st_mode & 0o777
 
 
 def test_missing_warehouse_is_a_clear_error(tmp_path):

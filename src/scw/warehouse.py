@@ -183,6 +183,8 @@ def publish(source: Path, target: Path) -> Path:
     os.close(handle)
     try:
         shutil.copyfile(source, tmp_name)
+        # mkstemp creates the file private; readers need the source's mode.
+        shutil.copymode(source, tmp_name)
         os.replace(tmp_name, target)
     finally:
         if os.path.exists(tmp_name):
