@@ -16,8 +16,9 @@
       discount_rate          decayed discount / decayed gross revenue
       payment_days           amount- and decay-weighted days from invoice
                              to payment (unpaid: to the period end)
-      peak_quarter_share     largest share of the trailing twelve months'
-                             orders that fell into one calendar quarter
+      peak_quarter_share     largest share of the orders of the trailing
+                             var seasonality_window_months months that fell
+                             into one calendar quarter
                              (0.25 = flat, 1 = all in one quarter)
 -#}
 with periods as (
@@ -111,7 +112,9 @@ quarter_counts as (
     from weighted_orders
     where
         weighted_orders.order_date
-        > {{ dbt.dateadd('month', -12, 'weighted_orders.period_end_date') }}
+        > {{ dbt.dateadd(
+            'month', -1 * var('seasonality_window_months'),
+            'weighted_orders.period_end_date') }}
     group by 1, 2, 3
 ),
 
