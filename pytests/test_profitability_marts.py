@@ -99,8 +99,8 @@ def test_every_profitability_test_ran_and_passed(built):
         if r["unique_id"].startswith(("test.", "unit_test."))
         and any(name in r["unique_id"] for name in names)
     ]
-    unit_tests = [r for r in mine if r["unique_id"].startswith("unit_test.")]
-    assert len(unit_tests) == 2
+    unit_tests = {r["unique_id"].split(".")[-1] for r in mine if r["unique_id"].startswith("unit_test.")}
+    assert {"customer_whale_curve_ranks_and_accumulates", "service_change_scenarios_arithmetic"} <= unit_tests
     assert len(mine) >= 60
     assert all(r["status"] == "pass" for r in mine), [r["unique_id"] for r in mine if r["status"] != "pass"]
 
