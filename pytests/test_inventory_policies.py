@@ -18,8 +18,6 @@ marts and staging tables:
 
 from __future__ import annotations
 
-import time
-
 import duckdb
 import numpy as np
 import pandas as pd
@@ -52,7 +50,6 @@ def _read(warehouse, query: str) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("inventory_policies"), "small", "parquet")
-    started = time.time()
     result = project.dbt("build", *SELECT)
     assert result.returncode == 0, _fail_message(result)
     read = lambda query: _read(project.warehouse, query)  # noqa: E731
@@ -71,7 +68,7 @@ def built(tmp_path_factory):
         ),
         "receipts": read("select sku_id, dc_id, lead_time_days, receipt_date from staging.stg_erp__purchase_receipts"),
     }
-    return {"project": project, "seconds": time.time() - started, **frames}
+    return {"project": project, **frames}
 
 
 def _window(built) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -199,10 +196,6 @@ def test_scenarios_stress_every_policy(built):
     summary = built["summary"]
     assert set(summary["scenario"]) == set(names)
     assert np.isclose(summary["safety_stock_value"].sum(), scenarios["safety_stock_value"].sum())
-
-
-def test_build_is_quick(built):
-    assert built["seconds"] < 240
 
 
 def test_fill_rate_method_meets_fill_rate_targets(built):

@@ -208,27 +208,6 @@ def test_fill_rate_of_fill_rate_safety_stock_meets_the_target():
             assert achieved == pytest.approx(fill_rate, abs=1e-9)
 
 
-def test_decayed_demand_stats_equal_weights_is_sample_mean_and_sd():
-    units = [0.0, 3.0, 0.0, 7.0, 2.0]
-    daily = pd.DataFrame({"sku_id": "S1", "dc_id": "D1", "units_ordered": units, "decay_weight": 1.0})
-    stats = policies.decayed_demand_stats(daily).iloc[0]
-    assert stats["demand_mean_daily"] == pytest.approx(np.mean(units))
-    assert stats["demand_sd_daily"] == pytest.approx(np.std(units, ddof=1))
-    assert stats["demand_days"] == 5 and stats["demand_units"] == 12.0
-
-
-def test_decayed_demand_stats_weights_recent_days_more():
-    """Two days, weights 1 (today) and 0.5 (one half-life ago): mean = (1 x 4 + 0.5 x 1) / 1.5 = 3,
-    var = (1 x 1 + 0.5 x 4) / (1.5 - 1.25 / 1.5) = 4.5."""
-    daily = pd.DataFrame(
-        {"sku_id": ["S1", "S1", "S2"], "dc_id": "D1", "units_ordered": [4.0, 1.0, 5.0], "decay_weight": [1.0, 0.5, 1.0]}
-    )
-    stats = policies.decayed_demand_stats(daily).set_index("sku_id")
-    assert stats.loc["S1", "demand_mean_daily"] == pytest.approx(3.0)
-    assert stats.loc["S1", "demand_sd_daily"] == pytest.approx(math.sqrt(4.5))
-    assert stats.loc["S2", "demand_sd_daily"] == 0.0
-
-
 def _inputs(**overrides) -> pd.DataFrame:
     row = {
         "sku_id": "S1",

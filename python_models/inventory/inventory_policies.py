@@ -6,10 +6,11 @@ stocking location of ``int_inventory__policy_inputs`` (grain sku_id, dc_id),
 as of the product segments' as-of date.
 
 Demand: the exponentially weighted (time-decayed) mean and standard deviation
-of the daily demand series ``int_inventory__daily_demand`` (zero-demand days
-included, weights 0.5 ^ (age / half-life) from the SQL macro
-time_decay_weight). Lead time: mean and sd of the supplier lead times of
-``int_inventory__lead_times`` (SKU x DC, else supplier, else all receipts).
+of daily demand, zero-demand days included, aggregated in SQL by
+``int_inventory__demand_statistics`` (one row per SKU x DC: the model never
+receives a per-day series). Lead time: mean and sd of the supplier lead times
+of ``int_inventory__lead_times`` (SKU x DC, else supplier, else all receipts),
+joined into ``int_inventory__policy_inputs``.
 
 For a stocking policy (policy_type forward_stocking or central_stocking), with
 d, sd_d the daily demand mean and sd, L, sd_L the lead-time mean and sd in
@@ -110,55 +111,6 @@ OUTPUT_COLUMNS: dict[str, str] = {
     "demand_window_start_date": "date",
     "as_of_date": "date",
 }
-
-
-# --------------------------------------------------------------------------- demand
-
-
-def decayed_demand_stats(daily: pd.DataFrame) -> pd.DataFrame:
-    """Time-decayed mean and standard deviation of daily demand per SKU x DC.
-
-    With x_t the units of day t and w_t = 0.5 ^ (age_t / half-life) its weight
-    (column decay_weight), per SKU x DC:
-
-        mean = sum(w x) / sum(w)
-        var  = sum(w (x - mean)^2) / (sum(w) - sum(w^2) / sum(w))
-
-    the exponentially weighted mean and the unbiased weighted variance with
-    reliability weights (GNU Scientific Library, gsl_stats_wvariance; with
-    equal weights it is the sample variance). A single day has sd 0.
-
-    Input columns sku_id, dc_id, units_ordered, decay_weight; output one row
-    per SKU x DC with demand_days, demand_units (unweighted total),
-    demand_mean_daily and demand_sd_daily.
-    """
-    frame = daily[KEYS].copy()
-    frame["x"] = pd.to_numeric(daily["units_ordered"], errors="coerce").fillna(0.0).astype(float)
-    frame["w"] = pd.to_numeric(daily["decay_weight"], errors="coerce").fillna(0.0).astype(float)
-    frame["wx"] = frame["w"] * frame["x"]
-    frame["ww"] = frame["w"] ** 2
-    groups = frame.groupby(KEYS, sort=True)
-    weight = groups["w"].transform("sum")
-    frame["mean"] = (groups["wx"].transform("sum") / weight.where(weight > 0)).fillna(0.0)
-    frame["dev2"] = frame["w"] * (frame["x"] - frame["mean"]) ** 2
-    sums = frame.groupby(KEYS, sort=True).agg(
-        demand_days=("x", "size"),
-        demand_units=("x", "sum"),
-        demand_mean_daily=("mean", "first"),
-        w=("w", "sum"),
-        ww=("ww", "sum"),
-        dev2=("dev2", "sum"),
-    )
-    denominator = sums["w"] - sums["ww"] / sums["w"].where(sums["w"] > 0)
-    variance = (sums["dev2"] / denominator.where(denominator > 1e-12)).fillna(0.0).clip(lower=0.0)
-    return pd.DataFrame(
-        {
-            "demand_days": sums["demand_days"].astype("int64"),
-            "demand_units": sums["demand_units"],
-            "demand_mean_daily": sums["demand_mean_daily"],
-            "demand_sd_daily": np.sqrt(variance),
-        }
-    ).reset_index()
 
 
 # --------------------------------------------------------------------------- safety stock
@@ -463,10 +415,10 @@ def _to_pandas(relation) -> pd.DataFrame:
 def model(dbt, session):
     dbt.config(materialized="table")
     inputs = _to_pandas(dbt.ref("int_inventory__policy_inputs"))
-    daily = _to_pandas(dbt.ref("int_inventory__daily_demand"))
+    demand = _to_pandas(dbt.ref("int_inventory__demand_statistics"))
     return build_policies(
         inputs,
-        decayed_demand_stats(daily),
+        demand,
         safety_stock_method=str(dbt.config.get("safety_stock_method")),
         review_period_days=float(dbt.config.get("review_period_days")),
         ordering_cost=float(dbt.config.get("ordering_cost")),

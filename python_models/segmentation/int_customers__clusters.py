@@ -8,6 +8,12 @@ each cluster from its centroid in business units, and assigns every period's
 customers to the nearest centroid of the current model, so that assignments
 are comparable across periods.
 
+Ward linkage and the silhouette are quadratic in customers, so fitting and
+choosing k run on a fixed-seed random sample of at most ``fit_sample_size``
+customers of the current period (all of them when there are fewer); every
+customer of every period is then assigned to the nearest centroid of the
+chosen model. The fit set's size is reported on the score rows.
+
 Choosing k (Rousseeuw 1987 silhouette; explained variance = 1 - within-cluster
 sum of squares / total sum of squares): start at k_min and add one segment at
 a time while the extra segment improves the silhouette by at least
@@ -66,6 +72,7 @@ OUTPUT_COLUMNS = [
     "silhouette",
     "explained_variance",
     "inertia",
+    "fit_customers",
     "is_chosen",
     "feature_name",
     "feature_value",
@@ -195,6 +202,17 @@ def relabel_by_value(labels: np.ndarray, values: np.ndarray, k: int) -> np.ndarr
     return np.array([mapping[label] for label in labels])
 
 
+def fit_sample(n_rows: int, size: int, seed: int) -> np.ndarray:
+    """Positions of the fit set: all rows, or ``size`` of them drawn without replacement.
+
+    A fixed seed makes the sample, and so the segments, reproducible; the
+    positions are sorted so the fit sees the rows in their input order.
+    """
+    if size <= 0 or n_rows <= size:
+        return np.arange(n_rows)
+    return np.sort(np.random.default_rng(seed).choice(n_rows, size=size, replace=False))
+
+
 def cluster_customers(
     features: pd.DataFrame,
     methods: list[str],
@@ -203,10 +221,15 @@ def cluster_customers(
     min_silhouette_gain: float,
     min_explained_variance_gain: float,
     seed: int,
+    fit_sample_size: int = 0,
 ) -> pd.DataFrame:
-    """Fit every method on period 0, assign every period, return the long table."""
+    """Fit every method on (a sample of) period 0, assign every period, return the long table.
+
+    ``fit_sample_size`` <= 0 fits on every current customer.
+    """
     features = features.sort_values(["period_index", "customer_id"]).reset_index(drop=True)
-    current = features[features["period_index"] == 0].reset_index(drop=True)
+    everyone = features[features["period_index"] == 0].reset_index(drop=True)
+    current = everyone.iloc[fit_sample(len(everyone), fit_sample_size, seed)].reset_index(drop=True)
     raw_current = transform_features(current)
     mean, sd = fit_scaler(raw_current)
     standardized_current = (raw_current - mean) / sd
@@ -218,6 +241,7 @@ def cluster_customers(
         scores, labels_by_k = score_range(method, standardized_current, k_min, k_max, seed)
         k = choose_k(scores, min_silhouette_gain, min_explained_variance_gain)
         scores["is_chosen"] = scores["k"] == k
+        scores["fit_customers"] = len(current)
         scores["record_type"] = "score"
         records.append(scores)
 
@@ -273,6 +297,7 @@ def cluster_customers(
             "silhouette": "float64",
             "explained_variance": "float64",
             "inertia": "float64",
+            "fit_customers": "Int64",
             "is_chosen": "boolean",
             "feature_value": "float64",
         }
@@ -298,4 +323,5 @@ def model(dbt, session):
         min_silhouette_gain=float(dbt.config.get("min_silhouette_gain")),
         min_explained_variance_gain=float(dbt.config.get("min_explained_variance_gain")),
         seed=int(dbt.config.get("random_seed")),
+        fit_sample_size=int(dbt.config.get("fit_sample_size")),
     )

@@ -40,6 +40,8 @@ SCALES: dict[str, Scale] = {
         Scale("demo", 1_500, 3_000, 3, 24, 35, 300_000),
         Scale("medium", 5_000, 10_000, 5, 24, 45, 2_000_000),
         Scale("large", 20_000, 30_000, 8, 36, 60, 10_000_000),
+        # a mid-size distributor: many customers and SKUs, few lines per SKU
+        Scale("distributor", 150_000, 200_000, 5, 24, 400, 6_000_000),
     )
 }
 

@@ -11,6 +11,7 @@ with scores as (
         silhouette,
         explained_variance,
         inertia,
+        fit_customers,
         is_chosen
     from {{ ref('int_customers__clusters') }}
     where record_type = 'score'
@@ -65,6 +66,7 @@ final as (
         scores.silhouette,
         scores.explained_variance,
         scores.inertia,
+        scores.fit_customers,
         scores.silhouette - lag(scores.silhouette) over (
             partition by scores.method order by scores.k
         ) as silhouette_gain,
