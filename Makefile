@@ -5,6 +5,7 @@
 #   make build   demo data -> dbt build -> warehouse/supply_chain.duckdb -> summary
 #   make test    same set-up, then sqlfluff lint and pytest (generator, model
 #                logic, dbt build end to end on a small generated data set)
+#   make bench SCALE=medium   benchmark a full build at a scale
 
 PYTHON ?= python3
 VENV := .venv
@@ -18,7 +19,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test setup data lint pytest docs publish clean
+.PHONY: build test setup data lint pytest docs publish clean bench
 
 setup: $(STAMP)
 
@@ -59,6 +60,12 @@ test: data lint pytest
 docs: $(STAMP)
 	$(DBT) docs generate $(DBT_FLAGS) --vars '{raw_path: $(RAW_PATH)}'
 	$(DBT) docs serve $(DBT_FLAGS) --port 8080
+
+# Full build (and daily refresh) at a scale: wall time, peak RSS, rows and
+# seconds per stage; JSON under reports/. Extracts are generated once per
+# scale under data/bench/ and reused.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_build.py --scale $(SCALE) --seed $(SEED) --format $(FORMAT)
 
 clean:
 	rm -rf target logs warehouse

@@ -1,57 +1,254 @@
-"""Benchmark: generate extracts at a scale and time `dbt build` on them.
+"""Benchmark: a full `dbt build` (and, with --refresh, a daily refresh) at one scale.
 
-Prints generation time, build time, peak memory of the dbt process and the
-row count of every core mart. Benchmarks print figures; tests never time.
+    make bench SCALE=medium            # or demo, large, distributor, ...
+    .venv/bin/python benchmarks/bench_build.py --scale large --refresh
 
-    .venv/bin/python benchmarks/bench_build.py --scale demo
+The extracts are generated once per scale and seed under data/bench/ and
+reused. The project is copied into data/bench/<scale>-<seed>/project (with the
+data set's own finance seeds) and built into a warehouse file beside it, so
+the user's warehouse, data/raw and seeds/finance are never touched.
+
+Printed, and written as JSON to reports/bench_<scale>.json:
+- wall time and peak RSS of each dbt process (full build, refresh);
+- per stage (staging, core, cost to serve, segmentation, policies, tests):
+  the summed execution time of its nodes from target/run_results.json, the
+  number of nodes and the rows of the tables it built;
+- the slowest nodes.
+Figures only: nothing here is asserted, and no test times anything.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
+import platform
+import shutil
+import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import duckdb
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pytests"))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "pytests"))
 
-from dbt_project_runner import make_project  # noqa: E402
-from scw.warehouse import mart_row_counts  # noqa: E402
+from dbt_project_runner import DBT, copy_project  # noqa: E402
+
+#: Stage of a node, by the first matching prefix of its file path.
+STAGES = [
+    ("tests", ("test.", "unit_test.")),
+    ("staging", ("models/staging/", "models/marts/quality/")),
+    ("core", ("models/marts/core/", "models/intermediate/orders/", "models/intermediate/logistics/")),
+    (
+        "cost_to_serve",
+        (
+            "models/intermediate/cost_to_serve/",
+            "models/intermediate/finance/",
+            "models/intermediate/profitability/",
+            "models/marts/cost_to_serve/",
+            "models/marts/finance/",
+            "models/marts/profitability/",
+        ),
+    ),
+    (
+        "segmentation",
+        (
+            "models/intermediate/segmentation/",
+            "models/marts/segmentation/",
+            "python_models/segmentation/",
+            "snapshots/",
+        ),
+    ),
+    (
+        "policies",
+        (
+            "models/intermediate/inventory",
+            "models/marts/inventory/",
+            "python_models/inventory/",
+        ),
+    ),
+]
+
+
+def stage_of(node: dict) -> str:
+    """The benchmark stage of a manifest node (tests by resource type, models by path)."""
+    if node["resource_type"] in ("test", "unit_test"):
+        return "tests"
+    path = node.get("original_file_path", "")
+    for stage, prefixes in STAGES[1:]:
+        if path.startswith(prefixes):
+            return stage
+    return "other"
+
+
+def dataset(scale: str, seed: int, fmt: str) -> Path:
+    """data/bench/<scale>-<seed>: raw/, seeds/, truth/ (generated once, then reused)."""
+    root = REPO / "data" / "bench" / f"{scale}-{seed}-{fmt}"
+    if not (root / "raw").is_dir() or not (root / "seeds" / "general_ledger.csv").is_file():
+        from scw.generator import generate
+
+        started = time.perf_counter()
+        generate(
+            scale=scale,
+            seed=seed,
+            fmt=fmt,
+            out=root / "raw",
+            seeds_out=root / "seeds",
+            truth_out=root / "truth",
+        )
+        print(f"generated {scale} (seed {seed}) in {time.perf_counter() - started:.0f} s")
+    else:
+        print(f"reusing extracts in {root}")
+    return root
+
+
+def run_dbt(project: Path, warehouse: Path, raw: Path, *args: str) -> dict:
+    """Run one dbt command; wall time, peak RSS (os.wait4 on the dbt process) and run results."""
+    env = dict(os.environ)
+    env.update(
+        DBT_DUCKDB_PATH=str(warehouse),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_LOG_PATH=str(project / "logs"),
+        DBT_TARGET_PATH=str(project / "target"),
+    )
+    command = [
+        DBT,
+        *args,
+        "--project-dir",
+        str(project),
+        "--profiles-dir",
+        str(project),
+        "--vars",
+        json.dumps({"raw_path": str(raw)}),
+    ]
+    log = (project / "logs" / f"bench_{args[0]}.out").open("w")
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    log.close()
+    returncode = os.waitstatus_to_exitcode(status)
+    results = json.loads((project / "target" / "run_results.json").read_text())
+    manifest = json.loads((project / "target" / "manifest.json").read_text())
+    return {
+        "command": " ".join(args),
+        "returncode": returncode,
+        "wall_seconds": round(seconds, 1),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024),
+        "dbt_elapsed_seconds": round(results["elapsed_time"], 1),
+        "results": results["results"],
+        "manifest": manifest,
+    }
+
+
+def table_rows(warehouse: Path, manifest: dict) -> dict[str, int]:
+    """Rows of every table-like model and snapshot in the warehouse, by unique_id."""
+    rows = {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = {
+            (schema, name)
+            for schema, name in con.execute(
+                "select schema_name, table_name from duckdb_tables()"
+            ).fetchall()
+        }
+        for unique_id, node in {**manifest["nodes"]}.items():
+            if node["resource_type"] not in ("model", "snapshot", "seed"):
+                continue
+            key = (node["schema"], node.get("alias") or node["name"])
+            if key in tables:
+                rows[unique_id] = con.execute(f'select count(*) from "{key[0]}"."{key[1]}"').fetchone()[0]
+    finally:
+        con.close()
+    return rows
+
+
+def stage_table(run: dict, rows: dict[str, int]) -> list[dict]:
+    """Per stage: nodes, summed execution seconds, rows built."""
+    nodes = {**run["manifest"]["nodes"], **run["manifest"].get("unit_tests", {})}
+    stages: dict[str, dict] = {}
+    for result in run["results"]:
+        node = nodes.get(result["unique_id"])
+        if node is None:
+            continue
+        stage = stages.setdefault(stage_of(node), {"nodes": 0, "seconds": 0.0, "rows": 0})
+        stage["nodes"] += 1
+        stage["seconds"] += result["execution_time"]
+        stage["rows"] += rows.get(result["unique_id"], 0)
+    order = [name for name, _ in STAGES[1:]] + ["tests", "other"]
+    return [
+        {"stage": name, **{k: round(v, 1) if k == "seconds" else v for k, v in stages[name].items()}}
+        for name in order
+        if name in stages
+    ]
+
+
+def slowest(run: dict, count: int = 15) -> list[dict]:
+    ranked = sorted(run["results"], key=lambda result: -result["execution_time"])[:count]
+    return [
+        {"node": result["unique_id"].split(".", 2)[-1], "seconds": round(result["execution_time"], 1)}
+        for result in ranked
+    ]
+
+
+def report(label: str, run: dict, rows: dict[str, int]) -> dict:
+    print(
+        f"\n{label}: {run['command']} -> exit {run['returncode']}, wall {run['wall_seconds']:.1f} s"
+        f" (dbt {run['dbt_elapsed_seconds']:.1f} s), peak RSS {run['peak_rss_mib']:,} MiB"
+    )
+    stages = stage_table(run, rows)
+    print(f"  {'stage':<15}{'nodes':>7}{'seconds':>10}{'rows':>16}")
+    for stage in stages:
+        print(f"  {stage['stage']:<15}{stage['nodes']:>7}{stage['seconds']:>10.1f}{stage['rows']:>16,}")
+    print("  slowest nodes:")
+    top = slowest(run)
+    for entry in top:
+        print(f"    {entry['seconds']:>7.1f} s  {entry['node']}")
+    return {
+        key: run[key] for key in ("command", "returncode", "wall_seconds", "dbt_elapsed_seconds", "peak_rss_mib")
+    } | {"stages": stages, "slowest": top}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="demo")
-    parser.add_argument("--format", default="parquet", choices=["parquet", "csv"])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--format", default="parquet", choices=["parquet", "csv"])
+    parser.add_argument("--refresh", action="store_true", help="also time a daily refresh")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="scw-bench-") as folder:
-        started = time.perf_counter()
-        project = make_project(Path(folder), args.scale, args.format, args.seed)
-        generated = time.perf_counter() - started
+    data = dataset(args.scale, args.seed, args.format)
+    work = data.parent / f"{data.name}-build"
+    shutil.rmtree(work, ignore_errors=True)
+    project = copy_project(work / "project")
+    (project / "logs").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(data / "seeds", project / "seeds" / "finance", dirs_exist_ok=True)
+    warehouse = work / "warehouse.duckdb"
 
-        started = time.perf_counter()
-        result = project.dbt("build")
-        built = time.perf_counter() - started
-        if result.returncode != 0:
-            print(result.stdout[-4000:])
-            raise SystemExit("dbt build failed")
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    full = run_dbt(project, warehouse, data / "raw", "build")
+    summary = {
+        "scale": args.scale,
+        "seed": args.seed,
+        "format": args.format,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "memory_limit": os.environ.get("DBT_DUCKDB_MEMORY_LIMIT"),
+        "threads": os.environ.get("DBT_THREADS"),
+    }
+    summary["full_build"] = report("full build", full, table_rows(warehouse, full["manifest"]))
+    if full["returncode"] != 0:
+        print(f"  the build failed: see {project / 'logs' / 'bench_build.out'}")
+    summary["warehouse_mib"] = round(warehouse.stat().st_size / 2**20)
+    print(f"  warehouse file: {summary['warehouse_mib']:,} MiB")
 
-        con = duckdb.connect(str(project.warehouse), read_only=True)
-        counts = mart_row_counts(con)
-        con.close()
-        print(f"scale={args.scale} format={args.format} seed={args.seed}")
-        print(f"generate: {generated:8.1f} s")
-        print(f"dbt build: {built:8.1f} s   peak RSS of dbt: {peak_mb:,.0f} MB")
-        print(f"warehouse file: {project.warehouse.stat().st_size / 1e6:,.1f} MB")
-        for name, count in counts.items():
-            print(f"  {name:<42} {count:>12,}")
+    reports = REPO / "reports"
+    reports.mkdir(exist_ok=True)
+    out = reports / f"bench_{args.scale}.json"
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"\nwritten {out.relative_to(REPO)}")
+    if full["returncode"] != 0:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

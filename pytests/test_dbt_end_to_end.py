@@ -295,7 +295,7 @@ def test_every_gl_row_is_allocated_to_the_cent(built):
         (month, account, center): amount
         for month, account, center, amount in con.execute(
             "select posting_month, gl_account, cost_center, sum(allocated_amount)"
-            " from intermediate.int_cost_allocations__order_lines group by all"
+            " from intermediate.int_cost_allocations__orders group by all"
         ).fetchall()
     }
     ledger = _general_ledger(project)
@@ -319,72 +319,48 @@ def test_customer_cost_to_serve_equals_gl_per_month(built):
 
 
 def test_labour_follows_labour_minutes(built):
-    """Each line's labour cost = GL 6100 of its DC-month x its minutes share."""
+    """Each order's labour cost = GL 6100 of its DC-month x its share of the DC-month's order minutes.
+
+    Order minutes: line work on a line of the order plus order work (no
+    line), for orders with lines, recomputed from the activity fact.
+    """
     _, con, _ = built
     worst = con.execute(
         """
-        with minutes as (
-            select
-                date_trunc('month', activity_date) as month,
-                dc_id,
-                order_id,
-                line_number,
-                labor_minutes
-            from core.fct_warehouse_activities
-            where order_id is not null and line_number is not null
+        with lines as (
+            select distinct order_id, line_number from core.fct_order_lines
         ),
-        line_minutes as (
-            select month, dc_id, order_id, line_number, sum(labor_minutes) as m
-            from minutes group by all
-        ),
-        shares as (
-            select
-                order_id,
-                line_number,
-                coalesce(
-                    quantity_shipped / nullif(
-                        sum(quantity_shipped) over (partition by order_id), 0),
-                    1.0 / count(*) over (partition by order_id)) as share
-            from core.fct_order_lines
-        ),
-        order_level as (
-            -- packing and loading: spread by shipped units within the order
+        order_minutes as (
             select
                 date_trunc('month', a.activity_date) as month,
                 a.dc_id,
-                shares.order_id,
-                shares.line_number,
-                sum(a.labor_minutes * shares.share) as m
+                a.order_id,
+                sum(a.labor_minutes) as m
             from core.fct_warehouse_activities as a
-            join shares using (order_id)
-            where a.line_number is null
-            group by all
-        ),
-        all_minutes as (
-            select month, dc_id, order_id, line_number, sum(m) as m
-            from (select * from line_minutes union all select * from order_level)
+            where a.order_id in (select order_id from lines)
+                and (a.line_number is null
+                    or (a.order_id, a.line_number) in (select (order_id, line_number) from lines))
             group by all
         ),
         expected as (
             select
-                all_minutes.*,
-                gl.amount * all_minutes.m
-                    / sum(all_minutes.m) over (partition by month, dc_id)
+                order_minutes.*,
+                gl.amount * order_minutes.m
+                    / sum(order_minutes.m) over (partition by month, dc_id)
                     as expected_cost
-            from all_minutes
+            from order_minutes
             join seeds.general_ledger as gl
-                on gl.posting_month = all_minutes.month
-                and gl.cost_center = all_minutes.dc_id
+                on gl.posting_month = order_minutes.month
+                and gl.cost_center = order_minutes.dc_id
                 and gl.gl_account::varchar = '6100'
         )
         select max(abs(expected.expected_cost - alloc.allocated_amount))
         from expected
-        join intermediate.int_cost_allocations__order_lines as alloc
+        join intermediate.int_cost_allocations__orders as alloc
             on alloc.gl_account = '6100'
             and alloc.posting_month = expected.month
             and alloc.cost_center = expected.dc_id
             and alloc.order_id = expected.order_id
-            and alloc.line_number = expected.line_number
         """
     ).fetchone()[0]
     assert worst is not None

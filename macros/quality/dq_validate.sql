@@ -6,7 +6,9 @@
     dq_validate(...) over that CTE. The result keeps every raw row and adds:
 
       dq_record_key        the natural key as text (parts joined with '|')
-      dq_row_id            a row number that identifies the raw row
+      dq_key_version       1 for the latest copy of the key, 2 the next, ...
+      dq_row_id            dq_record_key || '#' || dq_key_version: the raw
+                           row (computed within each key, so no global sort)
       dq_is_duplicate      an older or repeated copy of a key (latest wins)
       dq_error__<rule>     detail text when a blocking rule fails, else null
       dq_warn__<rule>      detail text when a warning rule fails, else null
@@ -110,7 +112,7 @@
 ) -%}
     {%- set key_present = [] -%}
     {%- for column in key_columns -%}
-        {%- do key_present.append(relation ~ '.' ~ column ~ ' is not null') -%}
+        {%- do key_present.append('versioned.' ~ column ~ ' is not null') -%}
     {%- endfor -%}
     {%- set ordering = [] -%}
     {%- if order_by is not none -%}
@@ -137,33 +139,37 @@
         ) as dq_is_quarantined
     from (
         select
-            {{ relation }}.*,
-            {{ dq_record_key_expression(key_columns, relation) }}
+            versioned.*,
+            {{ dq_record_key_expression(key_columns, 'versioned') }}
                 as dq_record_key,
+            {{ dbt.concat([
+                dq_record_key_expression(key_columns, 'versioned'), "'#'",
+                dbt.cast('versioned.dq_key_version', dbt.type_string())]) }}
+                as dq_row_id,
             coalesce(
                 {{ key_present | join(' and ') }}
-                and row_number() over (
+                and versioned.dq_key_version > 1,
+                false
+            ) as dq_is_duplicate
+        from (
+            select
+                {{ relation }}.*,
+                row_number() over (
                     partition by
                         {% for column in key_columns -%}
                             {{ relation }}.{{ column }}
                             {{- ", " if not loop.last }}
                         {% endfor -%}
                     order by {{ ordering | join(', ') }}
-                ) > 1,
-                false
-            ) as dq_is_duplicate,
-            row_number() over (
-                order by
-                    {{ dq_record_key_expression(key_columns, relation) }},
-                    {{ ordering | join(', ') }}
-            ) as dq_row_id
-            {%- for rule in rules %},
-            case
-                when coalesce({{ rule.condition }}, false)
-                    then coalesce({{ rule.detail }}, '{{ rule.name }}')
-            end as dq_{{ rule.severity }}__{{ rule.name }}
-            {%- endfor %}
-        from {{ relation }}
+                ) as dq_key_version
+                {%- for rule in rules %},
+                case
+                    when coalesce({{ rule.condition }}, false)
+                        then coalesce({{ rule.detail }}, '{{ rule.name }}')
+                end as dq_{{ rule.severity }}__{{ rule.name }}
+                {%- endfor %}
+            from {{ relation }}
+        ) as versioned
     ) as flagged
 {%- endmacro %}
 

@@ -114,7 +114,7 @@ def summary_text(path: Path) -> str:
             lines += ["", "Cost to serve by pool:"]
             for pool, amount in con.execute(
                 "select cost_pool, sum(allocated_amount)"
-                " from intermediate.int_cost_allocations__order_lines"
+                " from intermediate.int_cost_allocations__orders"
                 " group by 1 order by 2 desc"
             ).fetchall():
                 lines.append(f"  {pool:<26} {amount:>16,.2f}")

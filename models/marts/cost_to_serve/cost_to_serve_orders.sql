@@ -8,7 +8,7 @@ with orders as (
 ),
 
 allocations as (
-    select * from {{ ref('int_cost_allocations__order_lines') }}
+    select * from {{ ref('int_cost_allocations__orders') }}
 ),
 
 order_costs as (

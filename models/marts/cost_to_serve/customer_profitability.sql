@@ -8,8 +8,15 @@ with order_lines as (
     select * from {{ ref('fct_order_lines') }}
 ),
 
+orders as (
+    select
+        order_id,
+        customer_id
+    from {{ ref('fct_orders') }}
+),
+
 allocations as (
-    select * from {{ ref('int_cost_allocations__order_lines') }}
+    select * from {{ ref('int_cost_allocations__orders') }}
 ),
 
 revenue as (
@@ -26,7 +33,7 @@ revenue as (
 
 costs as (
     select
-        order_lines.customer_id,
+        orders.customer_id,
         allocations.posting_month as month,
         {%- for pool in var('cost_pools') %}
             sum(case
@@ -37,10 +44,8 @@ costs as (
         {%- endfor %}
         sum(allocations.allocated_amount) as cost_to_serve
     from allocations
-    inner join order_lines
-        on
-            allocations.order_id = order_lines.order_id
-            and allocations.line_number = order_lines.line_number
+    inner join orders
+        on allocations.order_id = orders.order_id
     group by 1, 2
 ),
 

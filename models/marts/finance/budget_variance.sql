@@ -7,7 +7,7 @@
     Each pool is measured by the driver of its representative account: the
     account with the largest total GL amount (ties: lowest account number),
     whose allocation_driver (shared_dc resolved through var
-    dc_overhead_allocation_method, as in int_cost_allocations__order_lines)
+    dc_overhead_allocation_method, as in int_cost_allocations__orders)
     and cost_behaviour stand for the pool.
 
       actual_volume    driver volume of the cost centre and month (the
@@ -60,7 +60,7 @@ drivers as (
         cost_center,
         allocation_driver,
         driver_quantity
-    from {{ ref('int_order_lines__cost_drivers') }}
+    from {{ ref('int_orders__cost_drivers') }}
 ),
 
 distribution_centers as (

@@ -14,7 +14,7 @@ mapping as (
 ),
 
 allocations as (
-    select * from {{ ref('int_cost_allocations__order_lines') }}
+    select * from {{ ref('int_cost_allocations__orders') }}
 ),
 
 allocated as (

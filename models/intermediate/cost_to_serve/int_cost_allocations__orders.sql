@@ -1,16 +1,16 @@
 {#-
-    Activity-based allocation of every general-ledger row to order lines
-    (grain posting_month, gl_account, cost_center, order_id, line_number).
+    Activity-based allocation of every general-ledger row to orders (grain
+    posting_month, gl_account, cost_center, order_id).
 
     Each GL row (month, account, cost centre) is mapped to a cost pool and an
     allocation driver by seed cost_pool_mapping. Its amount is spread over
-    the order lines that carry that driver in the same month (and, for
+    the orders that carry that driver in the same month (and, for
     driver_scope cost_center, the same DC) in proportion to their driver
     quantity: driver rate = pool cost / driver volume.
 
     Fully absorbing: when a month and cost centre has no volume of the
     driver, the amount is spread by the net revenue of the cost centre's
-    order lines that month, else by company-wide net revenue that month
+    orders that month, else by company-wide net revenue that month
     (allocation_basis says which). Only a month without any revenue leaves
     a GL row unallocated, and gl_reconciliation then fails the build.
 
@@ -27,7 +27,7 @@ mapping as (
 ),
 
 drivers as (
-    select * from {{ ref('int_order_lines__cost_drivers') }}
+    select * from {{ ref('int_orders__cost_drivers') }}
 ),
 
 gl_pools as (
@@ -88,7 +88,23 @@ gl_basis as (
                 then 'cost_center_revenue'
             when revenue_company.driver_total > 0 then 'company_revenue'
             else 'unallocated'
-        end as allocation_basis
+        end as allocation_basis,
+        -- the total volume of that basis, the denominator of every share
+        case
+            when
+                gl_pools.driver_scope = 'company'
+                and own_company.driver_total > 0
+                then own_company.driver_total
+            when
+                gl_pools.driver_scope = 'cost_center'
+                and own_center.driver_total > 0
+                then own_center.driver_total
+            when
+                gl_pools.driver_scope = 'cost_center'
+                and revenue_center.driver_total > 0
+                then revenue_center.driver_total
+            else revenue_company.driver_total
+        end as basis_total
     from gl_pools
     left join center_totals as own_center
         on
@@ -134,17 +150,15 @@ company_drivers as (
         drivers.driver_month,
         drivers.allocation_driver,
         drivers.order_id,
-        drivers.line_number,
         sum(drivers.driver_quantity) as driver_quantity
     from drivers
-    group by 1, 2, 3, 4
+    group by 1, 2, 3
 ),
 
 matched as (
     select
         gl_targets.*,
         drivers.order_id,
-        drivers.line_number,
         drivers.driver_quantity
     from gl_targets
     inner join drivers
@@ -159,7 +173,6 @@ matched as (
     select
         gl_targets.*,
         company_drivers.order_id,
-        company_drivers.line_number,
         company_drivers.driver_quantity
     from gl_targets
     inner join company_drivers
@@ -172,12 +185,7 @@ matched as (
 shares as (
     select
         matched.*,
-        matched.driver_quantity / sum(matched.driver_quantity) over (
-            partition by
-                matched.posting_month,
-                matched.gl_account,
-                matched.cost_center
-        ) as allocation_share,
+        matched.driver_quantity / matched.basis_total as allocation_share,
         {{ dbt.cast('round(matched.amount * 100, 0)', dbt.type_bigint()) }}
             as amount_cents
     from matched
@@ -187,15 +195,19 @@ floored as (
     select
         shares.*,
         floor(shares.amount_cents * shares.allocation_share) as floor_cents,
-        shares.amount_cents * shares.allocation_share
-        - floor(shares.amount_cents * shares.allocation_share)
-            as fraction_cents
+        -- rounded to 1e-9 cent so that float noise does not order fractions
+        -- that are equal (ties then go by order id)
+        round(
+            shares.amount_cents * shares.allocation_share
+            - floor(shares.amount_cents * shares.allocation_share),
+            9
+        ) as fraction_cents
     from shares
 ),
 
 ranked as (
     -- Largest remainder: the cents lost to flooring go, one each, to the
-    -- lines with the largest fractions (ties by order and line).
+    -- orders with the largest fractions (ties by order).
     select
         floored.*,
         floored.amount_cents - sum(floored.floor_cents) over (
@@ -211,8 +223,7 @@ ranked as (
                 floored.cost_center
             order by
                 floored.fraction_cents desc,
-                floored.order_id asc,
-                floored.line_number asc
+                floored.order_id asc
         ) as remainder_rank
     from floored
 ),
@@ -223,7 +234,6 @@ final as (
         ranked.gl_account,
         ranked.cost_center,
         ranked.order_id,
-        ranked.line_number,
         ranked.cost_pool,
         ranked.cost_behaviour,
         ranked.allocation_driver,
