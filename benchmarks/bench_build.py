@@ -206,9 +206,19 @@ def report(label: str, run: dict, rows: dict[str, int]) -> dict:
     top = slowest(run)
     for entry in top:
         print(f"    {entry['seconds']:>7.1f} s  {entry['node']}")
+    nodes = {**run["manifest"]["nodes"], **run["manifest"].get("unit_tests", {})}
+    every = [
+        {
+            "node": result["unique_id"],
+            "stage": stage_of(nodes[result["unique_id"]]) if result["unique_id"] in nodes else "other",
+            "seconds": round(result["execution_time"], 2),
+            "rows": rows.get(result["unique_id"]),
+        }
+        for result in run["results"]
+    ]
     return {
         key: run[key] for key in ("command", "returncode", "wall_seconds", "dbt_elapsed_seconds", "peak_rss_mib")
-    } | {"stages": stages, "slowest": top}
+    } | {"stages": stages, "slowest": top, "nodes": every}
 
 
 def main() -> None:

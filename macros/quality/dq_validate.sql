@@ -151,7 +151,15 @@
                 and versioned.dq_key_version > 1,
                 false
             ) as dq_is_duplicate
+            {%- for rule in rules %},
+            case
+                when coalesce({{ rule.condition }}, false)
+                    then coalesce({{ rule.detail }}, '{{ rule.name }}')
+            end as dq_{{ rule.severity }}__{{ rule.name }}
+            {%- endfor %}
         from (
+            {#- the version within the key first, so that the sort carries
+                only the row's own columns -#}
             select
                 {{ relation }}.*,
                 row_number() over (
@@ -162,12 +170,6 @@
                         {% endfor -%}
                     order by {{ ordering | join(', ') }}
                 ) as dq_key_version
-                {%- for rule in rules %},
-                case
-                    when coalesce({{ rule.condition }}, false)
-                        then coalesce({{ rule.detail }}, '{{ rule.name }}')
-                end as dq_{{ rule.severity }}__{{ rule.name }}
-                {%- endfor %}
             from {{ relation }}
         ) as versioned
     ) as flagged
