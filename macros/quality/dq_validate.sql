@@ -7,8 +7,8 @@
 
       dq_record_key        the natural key as text (parts joined with '|')
       dq_key_version       1 for the latest copy of the key, 2 the next, ...
-      dq_row_id            dq_record_key || '#' || dq_key_version: the raw
-                           row (computed within each key, so no global sort)
+                           (numbered within each key, so no global sort);
+                           with dq_record_key it identifies the raw row
       dq_is_duplicate      an older or repeated copy of a key (latest wins)
       dq_error__<rule>     detail text when a blocking rule fails, else null
       dq_warn__<rule>      detail text when a warning rule fails, else null
@@ -142,10 +142,6 @@
             versioned.*,
             {{ dq_record_key_expression(key_columns, 'versioned') }}
                 as dq_record_key,
-            {{ dbt.concat([
-                dq_record_key_expression(key_columns, 'versioned'), "'#'",
-                dbt.cast('versioned.dq_key_version', dbt.type_string())]) }}
-                as dq_row_id,
             coalesce(
                 {{ key_present | join(' and ') }}
                 and versioned.dq_key_version > 1,

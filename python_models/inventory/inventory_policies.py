@@ -38,11 +38,10 @@ zero parameters; their demand and lead-time statistics are still reported.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
+from scipy.special import erfc
 from scipy.stats import norm
 
 #: Days per year of the annual demand in the EOQ.
@@ -52,6 +51,10 @@ STOCKING_POLICIES = ("forward_stocking", "central_stocking")
 SAFETY_STOCK_METHODS = ("cycle_service_level", "fill_rate")
 #: Search interval of the fill-rate safety factor k (G(-8) = 8, G(8) < 1e-16).
 K_BOUNDS = (-8.0, 8.0)
+#: Halvings of K_BOUNDS in the bisection for k: 16 / 2^60 is below double precision.
+BISECTION_STEPS = 60
+SQRT_2 = np.sqrt(2.0)
+SQRT_2PI = np.sqrt(2.0 * np.pi)
 
 KEYS = ["sku_id", "dc_id"]
 
@@ -165,35 +168,39 @@ def normal_loss(k):
     Table values: G(0) = 0.3989, G(1) = 0.0833, G(1.5) = 0.0293, G(2) = 0.0085.
     """
     k = np.asarray(k, dtype=float)
-    return norm.pdf(k) - k * norm.sf(k)
+    return np.exp(-0.5 * k * k) / SQRT_2PI - k * 0.5 * erfc(k / SQRT_2)
 
 
-def _normal_loss_scalar(k: float) -> float:
-    """G(k) of normal_loss for one float with the math module (fast inside brentq)."""
-    return math.exp(-0.5 * k * k) / math.sqrt(2.0 * math.pi) - k * 0.5 * math.erfc(k / math.sqrt(2.0))
-
-
-def safety_factor_fill_rate(fill_rate: float, order_quantity: float, sigma: float) -> float:
+def safety_factor_fill_rate(fill_rate, order_quantity, sigma):
     """Safety factor k that meets a fill rate (P2) with order quantity Q.
 
-    Solves sigma * G(k) = (1 - fill_rate) * Q for k (brentq on K_BOUNDS; G is
-    strictly decreasing), i.e. the expected shortage per replenishment cycle
-    equals the share of the cycle's demand that may go unserved. Returns the
-    bound when the target lies outside G(K_BOUNDS) and NaN when sigma <= 0 or
-    Q <= 0 (no uncertainty or no cycle: nothing to solve). Source: Silver,
-    Pyke & Peterson ch. 7 (P2 service: G_u(k) = Q (1 - P2) / sigma_L); Chopra &
-    Meindl ch. 12, Example "evaluating safety inventory given a desired fill
-    rate".
+    Solves sigma * G(k) = (1 - fill_rate) * Q for k, i.e. the expected
+    shortage per replenishment cycle equals the share of the cycle's demand
+    that may go unserved, by bisection on K_BOUNDS (G is strictly
+    decreasing; BISECTION_STEPS halvings take the interval below double
+    precision), vectorised over rows. Returns the bound when the target lies
+    outside G(K_BOUNDS) and NaN where sigma <= 0, Q <= 0 or the fill rate is
+    not in (0, 1) (nothing to solve); a float for scalar arguments. Source:
+    Silver, Pyke & Peterson ch. 7 (P2 service: G_u(k) = Q (1 - P2) /
+    sigma_L); Chopra & Meindl ch. 12, Example "evaluating safety inventory
+    given a desired fill rate".
     """
-    if not (sigma > 0 and order_quantity > 0) or not 0 < fill_rate < 1:
-        return math.nan
-    target = (1.0 - fill_rate) * order_quantity / sigma
+    rate, quantity, sigmas = np.broadcast_arrays(
+        np.asarray(fill_rate, dtype=float), np.asarray(order_quantity, dtype=float), np.asarray(sigma, dtype=float)
+    )
+    valid = (sigmas > 0) & (quantity > 0) & (rate > 0) & (rate < 1)
+    factors = np.full(rate.shape, np.nan)
+    target = (1.0 - rate[valid]) * quantity[valid] / sigmas[valid]
     low, high = K_BOUNDS
-    if target >= _normal_loss_scalar(low):
-        return low
-    if target <= _normal_loss_scalar(high):
-        return high
-    return float(brentq(lambda k: _normal_loss_scalar(k) - target, low, high, xtol=1e-12))
+    lower, upper = np.full(target.shape, low), np.full(target.shape, high)
+    for _ in range(BISECTION_STEPS):
+        middle = 0.5 * (lower + upper)
+        short = normal_loss(middle) > target
+        lower, upper = np.where(short, middle, lower), np.where(short, upper, middle)
+    solved = 0.5 * (lower + upper)
+    solved = np.where(target >= normal_loss(low), low, np.where(target <= normal_loss(high), high, solved))
+    factors[valid] = solved
+    return float(factors) if factors.ndim == 0 else factors
 
 
 def safety_stock_fill_rate(fill_rate, order_quantity, sigma):
@@ -201,14 +208,8 @@ def safety_stock_fill_rate(fill_rate, order_quantity, sigma):
 
     Vectorised over rows; 0 where k is undefined (sigma or Q zero).
     """
-    rates = np.broadcast_to(np.asarray(fill_rate, dtype=float), np.shape(sigma))
-    quantities = np.broadcast_to(np.asarray(order_quantity, dtype=float), np.shape(sigma))
-    sigmas = np.asarray(sigma, dtype=float)
-    factors = np.array(
-        [safety_factor_fill_rate(r, q, s) for r, q, s in zip(rates.ravel(), quantities.ravel(), sigmas.ravel())],
-        dtype=float,
-    ).reshape(sigmas.shape)
-    return np.maximum(np.nan_to_num(factors * sigmas, nan=0.0), 0.0)
+    factors = np.asarray(safety_factor_fill_rate(fill_rate, order_quantity, sigma), dtype=float)
+    return np.maximum(np.nan_to_num(factors * np.asarray(sigma, dtype=float), nan=0.0), 0.0)
 
 
 # --------------------------------------------------------------------------- order quantity
@@ -351,12 +352,7 @@ def build_policies(
         factor = np.where(automatic, safety_factor_cycle_service(csl), np.nan)
     else:
         ss, target = ss_fr, fill
-        factor = np.array(
-            [
-                safety_factor_fill_rate(f, q, s) if a else math.nan
-                for f, q, s, a in zip(fill, quantity, sigma, automatic)
-            ]
-        )
+        factor = np.where(automatic, safety_factor_fill_rate(fill, quantity, sigma), np.nan)
     reorder_point = np.where(automatic, d * protection + ss, 0.0)
     minimum = np.where(automatic, np.ceil(reorder_point - 1e-9), 0.0)
 

@@ -7,7 +7,18 @@ with orders as (
 ),
 
 order_lines as (
-    select * from {{ ref('int_order_lines__valued') }}
+    -- the valued lines of fct_order_lines: valued once per build
+    select
+        order_id,
+        quantity as quantity_ordered,
+        quantity_shipped,
+        quantity_returned,
+        gross_revenue,
+        net_revenue,
+        cogs,
+        shipped_weight_kg,
+        is_fully_shipped
+    from {{ ref('fct_order_lines') }}
 ),
 
 shipments as (

@@ -5,11 +5,14 @@
     action quarantined: the row does not flow on) and warnings (severity
     warn, action flagged: the row flows on, possibly with a cleaned value).
 -#}
+{#- The raw row: its record key and its version within the key. -#}
+{%- set row_id = dbt.concat([
+    'dq_record_key', "'#'", dbt.cast('dq_key_version', dbt.type_string())]) -%}
 {%- set selects = [] -%}
 {%- for table, base_model, staging_model in staged_tables() -%}
     {%- set relation = ref(base_model) -%}
     {%- do selects.append(
-        "select '" ~ table ~ "' as source_table, dq_row_id as source_row_id,"
+        "select '" ~ table ~ "' as source_table, " ~ row_id ~ " as source_row_id,"
         ~ " dq_record_key as record_key, 'duplicate_key' as rule,"
         ~ " 'info' as severity, 'deduplicated' as action,"
         ~ " 'older or repeated copy of the key; the latest version is kept'"
@@ -19,13 +22,13 @@
             {%- set name = column.name | lower -%}
             {%- if name.startswith('dq_error__') -%}
                 {%- do selects.append(
-                    "select '" ~ table ~ "', dq_row_id, dq_record_key, '"
+                    "select '" ~ table ~ "', " ~ row_id ~ ", dq_record_key, '"
                     ~ name[10:] ~ "', 'error', 'quarantined', " ~ name
                     ~ " from " ~ relation ~ " where " ~ name
                     ~ " is not null and not dq_is_duplicate") -%}
             {%- elif name.startswith('dq_warn__') -%}
                 {%- do selects.append(
-                    "select '" ~ table ~ "', dq_row_id, dq_record_key, '"
+                    "select '" ~ table ~ "', " ~ row_id ~ ", dq_record_key, '"
                     ~ name[9:] ~ "', 'warn', case when dq_is_quarantined"
                     ~ " then 'quarantined' else 'flagged' end, " ~ name
                     ~ " from " ~ relation ~ " where " ~ name
