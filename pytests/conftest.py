@@ -1,4 +1,4 @@
-"""Shared fixtures for the generator tests: generated data sets (session scoped) and loaders."""
+"""Shared fixtures: generated data sets and one full dbt build of the small data set (session scoped)."""
 
 from __future__ import annotations
 
@@ -76,3 +76,19 @@ def tiny_defects(tmp_path_factory) -> DataSet:
 def small_default(tmp_path_factory) -> DataSet:
     """Small, Parquet, default defect rate: for realism checks."""
     return make_dataset(tmp_path_factory.mktemp("small"), scale="small", defect_rate=0.003)
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory):
+    """One full ``dbt build`` of the small Parquet extracts (seed 7, default defects).
+
+    Shared by every end-to-end module that reads a built warehouse; a test
+    that rebuilds with other vars works on ``small_build.fork(...)``.
+    Yields the project and the completed dbt process.
+    """
+    from dbt_project_runner import make_project
+
+    project = make_project(tmp_path_factory.mktemp("small_build"), "small", "parquet")
+    result = project.dbt("build")
+    assert result.returncode == 0, (result.stdout or "")[-6000:] + (result.stderr or "")[-2000:]
+    return project, result

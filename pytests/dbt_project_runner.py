@@ -39,6 +39,8 @@ class Project:
     raw: Path
     truth: Path
     warehouse: Path
+    #: where dbt writes target/ and logs/ (default: the project root)
+    output: Path | None = None
 
     def dbt(
         self, *args: str, raw: Path | None = None, extra_vars: dict | None = None
@@ -51,8 +53,9 @@ class Project:
         env = dict(os.environ)
         env["DBT_DUCKDB_PATH"] = str(self.warehouse)
         env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-        env["DBT_LOG_PATH"] = str(self.root / "logs")
-        env["DBT_TARGET_PATH"] = str(self.root / "target")
+        output = self.output or self.root
+        env["DBT_LOG_PATH"] = str(output / "logs")
+        env["DBT_TARGET_PATH"] = str(output / "target")
         command = [
             DBT,
             *args,
@@ -66,6 +69,19 @@ class Project:
         return subprocess.run(
             command, cwd=self.root, env=env, capture_output=True, text=True
         )
+
+
+    def fork(self, folder: Path) -> "Project":
+        """The same project and extracts with a copy of the warehouse file.
+
+        For a test that rebuilds part of a shared build with other vars: it
+        changes its own copy (and writes its own target/ and logs/), and the
+        tests that read the shared build keep seeing the original.
+        """
+        folder.mkdir(parents=True, exist_ok=True)
+        warehouse = folder / self.warehouse.name
+        shutil.copy2(self.warehouse, warehouse)
+        return Project(root=self.root, raw=self.raw, truth=self.truth, warehouse=warehouse, output=folder)
 
 
 def copy_project(target: Path) -> Path:

@@ -1,6 +1,7 @@
 """Customer segmentation end to end on the demo data.
 
-One project is built twice: first on the demo extracts (seed 7), then on a
+One project is built twice (the segmentation and its parents only): first on
+the demo extracts (seed 7), then on a
 regenerated data set (seed 8) for the same customer ids. The first build
 scores the clustering against the generator's true archetypes (adjusted Rand
 index, computed here with scikit-learn from the ground-truth file); the
@@ -23,6 +24,14 @@ from scw.generator import generate
 pytestmark = pytest.mark.e2e
 
 MIN_ADJUSTED_RAND_INDEX = 0.8
+#: The customer segmentation and everything it reads (not inventory or finance).
+SELECT = (
+    "--select",
+    "+customer_segments_snapshot",
+    "+segmentation_diagnostics",
+    "--indirect-selection",
+    "cautious",
+)
 
 
 def _query(warehouse, sql: str) -> pd.DataFrame:
@@ -36,7 +45,7 @@ def _query(warehouse, sql: str) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("segments"), "demo", "parquet")
-    first = project.dbt("build")
+    first = project.dbt("build", *SELECT)
     assert first.returncode == 0, first.stdout[-5000:]
     first_state = {
         "assignments": _query(
@@ -67,7 +76,7 @@ def two_builds(tmp_path_factory):
         seeds_out=project.root / "seeds" / "finance",
         truth_out=project.truth.parent / "truth_seed8",
     )
-    second = project.dbt("build")
+    second = project.dbt("build", *SELECT)
     assert second.returncode == 0, second.stdout[-5000:]
     return project, first_state, between
 

@@ -57,11 +57,9 @@ def _fail_message(result) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A project built once from small Parquet extracts."""
-    project = make_project(tmp_path_factory.mktemp("parquet"), "small", "parquet")
-    result = project.dbt("build")
-    assert result.returncode == 0, _fail_message(result)
+def built(small_build):
+    """The shared full build of the small Parquet extracts."""
+    project, result = small_build
     con = duckdb.connect(str(project.warehouse), read_only=True)
     yield project, con, result
     con.close()

@@ -1,8 +1,7 @@
 """Inventory monitoring marts end to end on small generated extracts.
 
-One build per module of the six marts of models/marts/inventory with their
-parents (`dbt build --select +shortage_allocation ... --indirect-selection
-cautious`), including the real inventory_policies Python model, then
+The shared full build of the small extracts (fixture small_build),
+including the real inventory_policies Python model, then
 independent recomputations in pandas from the built core marts and the seeds:
 
 - shortage_allocation: customer priority from seed shortage_priority_rules
@@ -26,7 +25,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from dbt_project_runner import REPO, make_project
+from dbt_project_runner import REPO
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +38,6 @@ MARTS = [
     "procurement_commitment_utilisation",
     "contract_lot_sizes",
 ]
-SELECT = ("--select", *[f"+{mart}" for mart in MARTS], "--indirect-selection", "cautious")
 KEYS = ["sku_id", "dc_id"]
 SINGULAR_TESTS = [
     "assert_shortage_allocation_never_exceeds_available_stock",
@@ -73,10 +71,8 @@ def _read(warehouse, query: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    project = make_project(tmp_path_factory.mktemp("inventory_monitoring"), "small", "parquet")
-    result = project.dbt("build", *SELECT)
-    assert result.returncode == 0, _fail_message(result)
+def built(small_build):
+    project, result = small_build
     read = lambda query: _read(project.warehouse, query)  # noqa: E731
     frames = {name: read(f"select * from inventory.{name}") for name in MARTS}
     frames |= {

@@ -1,8 +1,7 @@
 """Inventory policies end to end on small generated extracts.
 
-One build per module (`dbt build --select +inventory_scenario_summary
---indirect-selection cautious`: the three inventory marts, their inputs and
-every test on them), then independent checks in pandas from the built core
+The shared full build of the small extracts (fixture small_build), then
+independent checks in pandas from the built core
 marts and staging tables:
 
 - every active SKU x DC has exactly one policy row (recomputed from the
@@ -25,12 +24,11 @@ import pytest
 import yaml
 from scipy.stats import norm
 
-from dbt_project_runner import REPO, make_project
+from dbt_project_runner import REPO
 
 pytestmark = pytest.mark.e2e
 
 VARS = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]
-SELECT = ("--select", "+inventory_scenario_summary", "--indirect-selection", "cautious")
 KEYS = ["sku_id", "dc_id"]
 
 
@@ -48,10 +46,8 @@ def _read(warehouse, query: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    project = make_project(tmp_path_factory.mktemp("inventory_policies"), "small", "parquet")
-    result = project.dbt("build", *SELECT)
-    assert result.returncode == 0, _fail_message(result)
+def built(small_build):
+    project, _ = small_build
     read = lambda query: _read(project.warehouse, query)  # noqa: E731
     frames = {
         "policies": read("select * from inventory.inventory_policies"),
@@ -198,8 +194,8 @@ def test_scenarios_stress_every_policy(built):
     assert np.isclose(summary["safety_stock_value"].sum(), scenarios["safety_stock_value"].sum())
 
 
-def test_fill_rate_method_meets_fill_rate_targets(built):
-    project = built["project"]
+def test_fill_rate_method_meets_fill_rate_targets(built, tmp_path):
+    project = built["project"].fork(tmp_path)
     result = project.dbt(
         "run", "--select", "inventory_policies", extra_vars={"inventory_safety_stock_method": "fill_rate"}
     )

@@ -2,17 +2,12 @@
 recomputed independently in pandas from the built fct_order_lines, and the
 history that product_segments_snapshot keeps when the classes change.
 
-One build per module on small generated Parquet extracts, of product_segments
-with its parents and its snapshot only (`dbt build --select +product_segments
---indirect-selection cautious`: tests that also read a model outside the
-selection, e.g. relationships to dim_distribution_centers, are skipped).
+Reads the shared full build of the small extracts (fixture small_build); the
+snapshot test rebuilds with another var on its own copy of the warehouse.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 
 import duckdb
 import numpy as np
@@ -20,36 +15,15 @@ import pandas as pd
 import pytest
 import yaml
 
-from dbt_project_runner import DBT, REPO, Project, make_project
+from dbt_project_runner import REPO, Project
 
 pytestmark = pytest.mark.e2e
 
 VARS = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]
-SELECT = ("--select", "+product_segments", "product_segments_snapshot", "--indirect-selection", "cautious")
 
 
 def _fail_message(result) -> str:
     return (result.stdout or "")[-6000:] + (result.stderr or "")[-2000:]
-
-
-def _dbt(project: Project, *args: str, extra_vars: dict) -> subprocess.CompletedProcess:
-    """Like Project.dbt, with vars beyond raw_path (a second --vars would replace the first)."""
-    env = dict(os.environ)
-    env["DBT_DUCKDB_PATH"] = str(project.warehouse)
-    env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-    env["DBT_LOG_PATH"] = str(project.root / "logs")
-    env["DBT_TARGET_PATH"] = str(project.root / "target")
-    command = [
-        DBT,
-        *args,
-        "--project-dir",
-        str(project.root),
-        "--profiles-dir",
-        str(project.root),
-        "--vars",
-        json.dumps({"raw_path": str(project.raw), **extra_vars}),
-    ]
-    return subprocess.run(command, cwd=project.root, env=env, capture_output=True, text=True)
 
 
 def _read(project: Project, query: str) -> pd.DataFrame:
@@ -62,11 +36,9 @@ def _read(project: Project, query: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """product_segments built once from small extracts, with the tables the checks read."""
-    project = make_project(tmp_path_factory.mktemp("product_segments"), "small", "parquet")
-    result = project.dbt("build", *SELECT)
-    assert result.returncode == 0, _fail_message(result)
+def built(small_build):
+    """The shared small build, with the tables the checks read."""
+    project, result = small_build
     frames = {
         "segments": _read(project, "select * from segmentation.product_segments"),
         "lines": _read(
@@ -240,12 +212,12 @@ def test_snapshot_starts_with_one_version_per_sku(built):
     assert set(snapshot["sku_id"]) == set(frames["segments"]["sku_id"])
 
 
-def test_snapshot_versions_a_changed_class(built):
+def test_snapshot_versions_a_changed_class(built, tmp_path):
     """Rebuild with a lower abc_a_share: SKUs that leave A get a second version."""
     project, _, frames = built
+    project = project.fork(tmp_path)
     before = frames["segments"].set_index("sku_id")
-    result = _dbt(
-        project,
+    result = project.dbt(
         "build",
         "--select",
         "int_products__abc_classified",

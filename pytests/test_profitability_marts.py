@@ -3,9 +3,7 @@ list and service scenarios, each checked against figures recomputed here in
 pandas from the built upstream tables (customer_profitability, fct_orders,
 fct_shipments, fct_warehouse_activities, stg_erp__invoices, dim_customers).
 
-One build per module on a small generated data set, restricted to the
-profitability marts and their parents (`dbt build --select +<mart>
---indirect-selection cautious`) to keep the run short.
+Reads the shared full build of the small extracts (fixture small_build).
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from dbt_project_runner import REPO, make_project
+from dbt_project_runner import REPO
 
 pytestmark = pytest.mark.e2e
 
@@ -37,20 +35,9 @@ def _fail_message(result) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The profitability marts built once from small Parquet extracts."""
-    project = make_project(tmp_path_factory.mktemp("profitability"), "small", "parquet")
-    # cautious: skip tests of the selected models that also read a model
-    # outside the selection.
-    result = project.dbt(
-        "build",
-        "--select",
-        *(f"+{mart}" for mart in MARTS),
-        "int_customers__segments",
-        "--indirect-selection",
-        "cautious",
-    )
-    assert result.returncode == 0, _fail_message(result)
+def built(small_build):
+    """The shared small build (the profitability marts and their inputs)."""
+    project, _ = small_build
     con = duckdb.connect(str(project.warehouse), read_only=True)
     yield project, con
     con.close()
