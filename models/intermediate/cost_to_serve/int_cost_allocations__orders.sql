@@ -127,8 +127,18 @@ gl_basis as (
 ),
 
 gl_targets as (
+    -- One row per GL row that has a basis, numbered so that the per-order
+    -- steps below carry one integer instead of month, account and centre.
     select
         gl_basis.*,
+        row_number() over (
+            order by
+                gl_basis.posting_month,
+                gl_basis.gl_account,
+                gl_basis.cost_center
+        ) as gl_row_id,
+        {{ dbt.cast('round(gl_basis.amount * 100, 0)', dbt.type_bigint()) }}
+            as amount_cents,
         case
             when gl_basis.allocation_basis = 'driver'
                 then gl_basis.allocation_driver
@@ -146,18 +156,28 @@ gl_targets as (
 ),
 
 company_drivers as (
+    -- Company-wide volume per order, for the drivers a company-scope GL row
+    -- is spread by.
     select
         drivers.driver_month,
         drivers.allocation_driver,
         drivers.order_id,
         sum(drivers.driver_quantity) as driver_quantity
     from drivers
+    where
+        drivers.allocation_driver in (
+            select gl_targets.basis_driver
+            from gl_targets
+            where gl_targets.basis_scope = 'company'
+        )
     group by 1, 2, 3
 ),
 
 matched as (
     select
-        gl_targets.*,
+        gl_targets.gl_row_id,
+        gl_targets.amount_cents,
+        gl_targets.basis_total,
         drivers.order_id,
         drivers.driver_quantity
     from gl_targets
@@ -171,7 +191,9 @@ matched as (
     union all
 
     select
-        gl_targets.*,
+        gl_targets.gl_row_id,
+        gl_targets.amount_cents,
+        gl_targets.basis_total,
         company_drivers.order_id,
         company_drivers.driver_quantity
     from gl_targets
@@ -182,27 +204,39 @@ matched as (
     where gl_targets.basis_scope = 'company'
 ),
 
-shares as (
-    select
-        matched.*,
-        matched.driver_quantity / matched.basis_total as allocation_share,
-        {{ dbt.cast('round(matched.amount * 100, 0)', dbt.type_bigint()) }}
-            as amount_cents
-    from matched
-),
-
 floored as (
     select
-        shares.*,
-        floor(shares.amount_cents * shares.allocation_share) as floor_cents,
+        matched.gl_row_id,
+        matched.order_id,
+        matched.driver_quantity,
+        matched.driver_quantity / matched.basis_total as allocation_share,
+        floor(
+            matched.amount_cents * matched.driver_quantity
+            / matched.basis_total
+        ) as floor_cents,
         -- rounded to 1e-9 cent so that float noise does not order fractions
         -- that are equal (ties then go by order id)
         round(
-            shares.amount_cents * shares.allocation_share
-            - floor(shares.amount_cents * shares.allocation_share),
+            matched.amount_cents * matched.driver_quantity / matched.basis_total
+            - floor(
+                matched.amount_cents * matched.driver_quantity
+                / matched.basis_total
+            ),
             9
         ) as fraction_cents
-    from shares
+    from matched
+),
+
+remainders as (
+    -- Cents that flooring left over, per GL row.
+    select
+        gl_targets.gl_row_id,
+        max(gl_targets.amount_cents) - sum(floored.floor_cents)
+            as remainder_cents
+    from gl_targets
+    inner join floored
+        on gl_targets.gl_row_id = floored.gl_row_id
+    group by 1
 ),
 
 ranked as (
@@ -210,17 +244,8 @@ ranked as (
     -- orders with the largest fractions (ties by order).
     select
         floored.*,
-        floored.amount_cents - sum(floored.floor_cents) over (
-            partition by
-                floored.posting_month,
-                floored.gl_account,
-                floored.cost_center
-        ) as remainder_cents,
         row_number() over (
-            partition by
-                floored.posting_month,
-                floored.gl_account,
-                floored.cost_center
+            partition by floored.gl_row_id
             order by
                 floored.fraction_cents desc,
                 floored.order_id asc
@@ -230,21 +255,25 @@ ranked as (
 
 final as (
     select
-        ranked.posting_month,
-        ranked.gl_account,
-        ranked.cost_center,
+        gl_targets.posting_month,
+        gl_targets.gl_account,
+        gl_targets.cost_center,
         ranked.order_id,
-        ranked.cost_pool,
-        ranked.cost_behaviour,
-        ranked.allocation_driver,
-        ranked.allocation_basis,
+        gl_targets.cost_pool,
+        gl_targets.cost_behaviour,
+        gl_targets.allocation_driver,
+        gl_targets.allocation_basis,
         ranked.driver_quantity,
         ranked.allocation_share,
         {{ dbt.cast(
             '(ranked.floor_cents + case when ranked.remainder_rank'
-            ~ ' <= ranked.remainder_cents then 1 else 0 end) / 100.0',
+            ~ ' <= remainders.remainder_cents then 1 else 0 end) / 100.0',
             'decimal(18, 2)') }} as allocated_amount
     from ranked
+    inner join gl_targets
+        on ranked.gl_row_id = gl_targets.gl_row_id
+    inner join remainders
+        on ranked.gl_row_id = remainders.gl_row_id
 )
 
 select * from final

@@ -7,7 +7,6 @@
 with order_lines as (
     select
         order_id,
-        line_number,
         ship_from_dc_id,
         sku_id,
         quantity_shipped,
@@ -28,7 +27,6 @@ orders as (
 activities as (
     select
         order_id,
-        line_number,
         dc_id,
         labor_minutes,
         activity_date
@@ -48,7 +46,6 @@ shipments as (
 returns as (
     select
         order_id,
-        line_number,
         quantity_returned,
         return_date
     from {{ ref('stg_erp__returns') }}
@@ -95,8 +92,9 @@ order_totals as (
 ),
 
 labour as (
-    -- Line work must be on a line of the order; order work (no line) is
-    -- carried by the order's lines, so by the order.
+    -- Line work and order work (no line, e.g. packing) of an order with
+    -- lines. Staging quarantines line work on a line that is not staged,
+    -- so every line here is a line of the order.
     select
         {{ dbt.date_trunc('month', 'activities.activity_date') }}
             as driver_month,
@@ -105,30 +103,22 @@ labour as (
         activities.order_id,
         sum(activities.labor_minutes) as driver_quantity
     from activities
-    left join order_lines
-        on
-            activities.order_id = order_lines.order_id
-            and activities.line_number = order_lines.line_number
     inner join order_totals
         on activities.order_id = order_totals.order_id
-    where
-        activities.line_number is null
-        or order_lines.order_id is not null
     group by 1, 2, 3, 4
 ),
 
 returned as (
+    -- Staging quarantines a return of a line that is not staged.
     select
         {{ dbt.date_trunc('month', 'returns.return_date') }} as driver_month,
-        order_lines.ship_from_dc_id as cost_center,
+        order_totals.ship_from_dc_id as cost_center,
         'returned_units' as allocation_driver,
-        order_lines.order_id,
+        returns.order_id,
         sum(returns.quantity_returned) as driver_quantity
     from returns
-    inner join order_lines
-        on
-            returns.order_id = order_lines.order_id
-            and returns.line_number = order_lines.line_number
+    inner join order_totals
+        on returns.order_id = order_totals.order_id
     group by 1, 2, 3, 4
 ),
 
