@@ -1,6 +1,6 @@
 """Customer clustering: k-means and hierarchical (Ward) on standardized features.
 
-A dbt Python model (self-contained: pandas, numpy, scikit-learn only, so the
+A dbt Python model (self-contained: pandas, numpy, scipy and scikit-learn only, so the
 same file runs on any engine that ships just the model file). It reads the
 time-decayed customer features of every segmentation period, fits both
 methods on the current period (period_index 0), chooses k per method, names
@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import AgglomerativeClustering, KMeans
-from sklearn.metrics import silhouette_score
+from scipy.cluster.hierarchy import fcluster, ward
+from sklearn.cluster import KMeans
+from sklearn.metrics import pairwise_distances, silhouette_score
 
 #: Clustering features and their transformation before standardizing.
 FEATURES: dict[str, str] = {
@@ -111,34 +112,53 @@ def cluster_means(matrix: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     return np.vstack([matrix[labels == label].mean(axis=0) for label in range(k)])
 
 
-def fit_method(method: str, matrix: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """Cluster labels 0..k-1 of k-means (fixed seed) or Ward agglomeration."""
-    if method == "kmeans":
-        return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(matrix)
-    if method == "hierarchical":
-        return AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(matrix)
-    raise ValueError(f"unknown clustering method {method!r}")
+def ward_labels(matrix: np.ndarray, ks: list[int]) -> dict[int, np.ndarray]:
+    """Ward agglomeration cut at every k of ``ks``, from one linkage tree.
+
+    The tree is built once (scipy's Ward linkage: the same merges as
+    scikit-learn's AgglomerativeClustering(linkage="ward")) and cut into k
+    clusters for each k; labels are numbered 0..k-1 by first appearance.
+    """
+    tree = ward(matrix)
+    labels = {}
+    for k in ks:
+        cut = fcluster(tree, t=k, criterion="maxclust")
+        _, first = np.unique(cut, return_index=True)
+        number = {cluster: position for position, cluster in enumerate(cut[np.sort(first)])}
+        labels[k] = np.array([number[cluster] for cluster in cut])
+    return labels
 
 
 def score_range(
     method: str, matrix: np.ndarray, k_min: int, k_max: int, seed: int
 ) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
-    """Silhouette, explained variance and inertia for every k in [k_min, k_max]."""
-    rows, labels_by_k = [], {}
-    for k in range(k_min, min(k_max, len(matrix) - 1) + 1):
-        labels = fit_method(method, matrix, k, seed)
+    """Silhouette, explained variance and inertia for every k in [k_min, k_max].
+
+    The pairwise distances (for the silhouette) and, for Ward, the linkage
+    tree are computed once for all k.
+    """
+    ks = list(range(k_min, min(k_max, len(matrix) - 1) + 1))
+    distances = pairwise_distances(matrix)
+    if method == "kmeans":
+        labels_by_k = {k: KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(matrix) for k in ks}
+    elif method == "hierarchical":
+        labels_by_k = ward_labels(matrix, ks)
+    else:
+        raise ValueError(f"unknown clustering method {method!r}")
+    rows = []
+    for k in ks:
+        labels = labels_by_k[k]
         centers = cluster_means(matrix, labels, k)
         inertia = float(((matrix - centers[labels]) ** 2).sum())
         rows.append(
             {
                 "method": method,
                 "k": k,
-                "silhouette": float(silhouette_score(matrix, labels)),
+                "silhouette": float(silhouette_score(distances, labels, metric="precomputed")),
                 "explained_variance": explained_variance(matrix, labels),
                 "inertia": inertia,
             }
         )
-        labels_by_k[k] = labels
     return pd.DataFrame(rows), labels_by_k
 
 
