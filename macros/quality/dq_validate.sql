@@ -5,10 +5,11 @@
     example whether a foreign key resolves) in a CTE, and then selects
     dq_validate(...) over that CTE. The result keeps every raw row and adds:
 
-      dq_record_key        the natural key as text (parts joined with '|')
       dq_key_version       1 for the latest copy of the key, 2 the next, ...
-                           (numbered within each key, so no global sort);
-                           with dq_record_key it identifies the raw row
+                           (numbered within each key, so no global sort)
+      dq_record_key        the natural key as text (parts joined with '|'),
+                           on the rows data_quality_exceptions reports
+                           (duplicates and rows failing a rule), else null
       dq_is_duplicate      an older or repeated copy of a key (latest wins)
       dq_error__<rule>     detail text when a blocking rule fails, else null
       dq_warn__<rule>      detail text when a warning rule fails, else null
@@ -136,12 +137,20 @@
                 false
                 {%- endfor %}
             )
-        ) as dq_is_quarantined
+        ) as dq_is_quarantined,
+        {#- only rows that data_quality_exceptions reports need their key as
+            text: a unique string per row is costly to store -#}
+        case
+            when
+                flagged.dq_is_duplicate
+                {%- for rule in rules %}
+                or flagged.dq_{{ rule.severity }}__{{ rule.name }} is not null
+                {%- endfor %}
+                then {{ dq_record_key_expression(key_columns, 'flagged') }}
+        end as dq_record_key
     from (
         select
             versioned.*,
-            {{ dq_record_key_expression(key_columns, 'versioned') }}
-                as dq_record_key,
             coalesce(
                 {{ key_present | join(' and ') }}
                 and versioned.dq_key_version > 1,
