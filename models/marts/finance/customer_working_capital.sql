@@ -163,8 +163,13 @@ inventory_days as (
     select
         customer_sku_cogs.customer_id,
         sum(customer_sku_cogs.cogs) as trailing_cogs,
-        sum(customer_sku_cogs.cogs * days_on_hand.days_on_hand)
-        / nullif(sum(customer_sku_cogs.cogs), 0) as dio_days
+        -- a mean of capped values is within the cap; least() only removes
+        -- the float rounding above it (365 x c / c = 365.00000000000006)
+        least(
+            sum(customer_sku_cogs.cogs * days_on_hand.days_on_hand)
+            / nullif(sum(customer_sku_cogs.cogs), 0),
+            {{ var('max_days_on_hand') }}
+        ) as dio_days
     from customer_sku_cogs
     left join days_on_hand
         on
