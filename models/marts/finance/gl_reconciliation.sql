@@ -1,5 +1,5 @@
 {#- One row per general-ledger row (grain posting_month, gl_account,
-    cost_center): the GL amount, what the allocation spread to order lines,
+    cost_center): the GL amount, what the allocation spread to orders,
     the difference and a status. tied: within var gl_tie_out_tolerance;
     unmapped: the account has no cost pool in seed cost_pool_mapping;
     unallocated: no driver or revenue to carry it; difference: anything
