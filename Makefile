@@ -50,7 +50,7 @@ build: data
 lint: data
 	@mkdir -p target
 	DBT_DUCKDB_PATH=target/sqlfluff.duckdb \
-		$(BIN)/sqlfluff lint $(wildcard models tests analyses snapshots)
+		$(BIN)/sqlfluff lint --processes 2 $(wildcard models tests analyses snapshots)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
