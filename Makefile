@@ -61,7 +61,7 @@ docs: $(STAMP)
 	$(DBT) docs generate $(DBT_FLAGS) --vars '{raw_path: $(RAW_PATH)}'
 	$(DBT) docs serve $(DBT_FLAGS) --port 8080
 
-# Full build (and daily refresh) at a scale: wall time, peak RSS, rows and
+# Full build at a scale: wall time, peak RSS, rows and
 # seconds per stage; JSON under reports/. Extracts are generated once per
 # scale under data/bench/ and reused.
 bench: $(STAMP)

@@ -1,7 +1,7 @@
-"""Benchmark: a full `dbt build` (and, with --refresh, a daily refresh) at one scale.
+"""Benchmark: a full `dbt build` at one scale (a daily-refresh step comes with the incremental models).
 
     make bench SCALE=medium            # or demo, large, distributor, ...
-    .venv/bin/python benchmarks/bench_build.py --scale large --refresh
+    DBT_THREADS=1 .venv/bin/python benchmarks/bench_build.py --scale large
 
 The extracts are generated once per scale and seed under data/bench/ and
 reused. The project is copied into data/bench/<scale>-<seed>/project (with the
@@ -9,7 +9,7 @@ data set's own finance seeds) and built into a warehouse file beside it, so
 the user's warehouse, data/raw and seeds/finance are never touched.
 
 Printed, and written as JSON to reports/bench_<scale>.json:
-- wall time and peak RSS of each dbt process (full build, refresh);
+- wall time and peak RSS of the dbt process;
 - per stage (staging, core, cost to serve, segmentation, policies, tests):
   the summed execution time of its nodes from target/run_results.json, the
   number of nodes and the rows of the tables it built;
@@ -226,7 +226,6 @@ def main() -> None:
     parser.add_argument("--scale", default="demo")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--format", default="parquet", choices=["parquet", "csv"])
-    parser.add_argument("--refresh", action="store_true", help="also time a daily refresh")
     args = parser.parse_args()
 
     data = dataset(args.scale, args.seed, args.format)
