@@ -5,7 +5,9 @@
 #   make build   demo data -> dbt build -> warehouse/supply_chain.duckdb -> summary
 #   make test    same set-up, then sqlfluff lint and pytest (generator, model
 #                logic, dbt build end to end on a small generated data set)
-#   make bench SCALE=medium   benchmark a full build at a scale
+#   make refresh  daily incremental refresh of the built warehouse from the
+#                extracts in RAW_PATH (docs/refresh.md)
+#   make bench SCALE=medium   benchmark a full build and a refresh at a scale
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,7 +21,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test setup data lint pytest docs publish clean bench
+.PHONY: build test setup data lint pytest docs publish clean bench refresh
 
 setup: $(STAMP)
 
@@ -40,9 +42,15 @@ data: $(STAMP)
 build: data
 	@mkdir -p warehouse
 	@start=$$(date +%s); \
-	$(DBT) build $(DBT_FLAGS) --vars '{raw_path: $(RAW_PATH)}' || exit $$?; \
+	$(DBT) build --full-refresh $(DBT_FLAGS) --vars '{raw_path: $(RAW_PATH)}' || exit $$?; \
 	echo "dbt build took $$(( $$(date +%s) - start )) s"
 	$(BIN)/scw publish
+	$(BIN)/scw summary
+
+# Incremental refresh in a copy of the warehouse, swapped in and published
+# only when it succeeds; periodic models only when due.
+refresh: $(STAMP)
+	$(BIN)/scw refresh --raw-path $(RAW_PATH)
 	$(BIN)/scw summary
 
 # The dbt templater compiles the project (the finance seeds must exist) and

@@ -1,12 +1,20 @@
-"""Benchmark: a full `dbt build` at one scale (a daily-refresh step comes with the incremental models).
+"""Benchmark: a full `dbt build` and a daily refresh at one scale.
 
     make bench SCALE=medium            # or demo, large, distributor, ...
     DBT_THREADS=1 .venv/bin/python benchmarks/bench_build.py --scale large
 
 The extracts are generated once per scale and seed under data/bench/ and
-reused. The project is copied into data/bench/<scale>-<seed>/project (with the
-data set's own finance seeds) and built into a warehouse file beside it, so
-the user's warehouse, data/raw and seeds/finance are never touched.
+reused, with the extracts of the day before (raw-previous/, `scw
+cut-extract`). The project is copied into data/bench/<scale>-<seed>-build/
+(with the data set's own finance seeds) and built into a warehouse file
+beside it, so the user's warehouse, data/raw and seeds/finance are never
+touched.
+
+1. full build: `dbt build --full-refresh` on the previous day's extracts;
+2. daily refresh: what `scw refresh` does on a day the periodic models are
+   not due, on the day's extracts: copy the warehouse, `dbt build` on the
+   copy without the periodic models and with the singular tests only (the
+   copy is counted in the refresh's wall time).
 
 Printed, and written as JSON to reports/bench_<scale>.json:
 - wall time and peak RSS of the dbt process;
@@ -20,6 +28,7 @@ Figures only: nothing here is asserted, and no test times anything.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -35,6 +44,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "pytests"))
 
 from dbt_project_runner import DBT, copy_project  # noqa: E402
+from scw.refresh import DAILY_EXCLUDES  # noqa: E402
 
 #: Stage of a node, by the first matching prefix of its file path.
 STAGES = [
@@ -83,8 +93,22 @@ def stage_of(node: dict) -> str:
     return "other"
 
 
+def last_day(raw: Path) -> dt.date:
+    """The last day of the extracts: the latest order updated_at not in the future."""
+    files = sorted(raw.glob("erp_sales_orders.*"))
+    reader = "read_parquet" if files[0].suffix == ".parquet" else "read_csv"
+    con = duckdb.connect()
+    try:
+        return con.execute(
+            f"select max(try_cast(try_cast(updated_at as timestamp) as date)) from {reader}('{files[0]}')"
+            " where try_cast(updated_at as timestamp) <= current_date"
+        ).fetchone()[0]
+    finally:
+        con.close()
+
+
 def dataset(scale: str, seed: int, fmt: str) -> Path:
-    """data/bench/<scale>-<seed>: raw/, seeds/, truth/ (generated once, then reused)."""
+    """data/bench/<scale>-<seed>: raw/, raw-previous/, seeds/, truth/ (generated once, then reused)."""
     root = REPO / "data" / "bench" / f"{scale}-{seed}-{fmt}"
     if not (root / "raw").is_dir() or not (root / "seeds" / "general_ledger.csv").is_file():
         from scw.generator import generate
@@ -101,10 +125,16 @@ def dataset(scale: str, seed: int, fmt: str) -> Path:
         print(f"generated {scale} (seed {seed}) in {time.perf_counter() - started:.0f} s")
     else:
         print(f"reusing extracts in {root}")
+    if not (root / "raw-previous").is_dir():
+        from scw.extract_cut import cut_extract
+
+        through = last_day(root / "raw") - dt.timedelta(days=1)
+        cut_extract(root / "raw", root / "raw-previous", through)
+        print(f"previous day's extracts (through {through}) in {root / 'raw-previous'}")
     return root
 
 
-def run_dbt(project: Path, warehouse: Path, raw: Path, *args: str) -> dict:
+def run_dbt(project: Path, warehouse: Path, raw: Path, label: str, *args: str) -> dict:
     """Run one dbt command; wall time, peak RSS (os.wait4 on the dbt process) and run results."""
     env = dict(os.environ)
     env.update(
@@ -123,7 +153,7 @@ def run_dbt(project: Path, warehouse: Path, raw: Path, *args: str) -> dict:
         "--vars",
         json.dumps({"raw_path": str(raw)}),
     ]
-    log = (project / "logs" / f"bench_{args[0]}.out").open("w")
+    log = (project / "logs" / f"bench_{label}.out").open("w")
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
     _, status, usage = os.wait4(process.pid, 0)
@@ -236,7 +266,7 @@ def main() -> None:
     shutil.copytree(data / "seeds", project / "seeds" / "finance", dirs_exist_ok=True)
     warehouse = work / "warehouse.duckdb"
 
-    full = run_dbt(project, warehouse, data / "raw", "build")
+    full = run_dbt(project, warehouse, data / "raw-previous", "full", "build", "--full-refresh")
     summary = {
         "scale": args.scale,
         "seed": args.seed,
@@ -247,9 +277,26 @@ def main() -> None:
     }
     summary["full_build"] = report("full build", full, table_rows(warehouse, full["manifest"]))
     if full["returncode"] != 0:
-        print(f"  the build failed: see {project / 'logs' / 'bench_build.out'}")
+        print(f"  the build failed: see {project / 'logs' / 'bench_full.out'}")
     summary["warehouse_mib"] = round(warehouse.stat().st_size / 2**20)
     print(f"  warehouse file: {summary['warehouse_mib']:,} MiB")
+
+    if full["returncode"] == 0:
+        working = work / "warehouse.refreshing.duckdb"
+        started = time.perf_counter()
+        shutil.copyfile(warehouse, working)
+        copy_seconds = time.perf_counter() - started
+        daily = run_dbt(project, working, data / "raw", "refresh", "build", "--exclude", *DAILY_EXCLUDES)
+        daily["wall_seconds"] = round(daily["wall_seconds"] + copy_seconds, 1)
+        summary["refresh"] = report("daily refresh", daily, table_rows(working, daily["manifest"]))
+        summary["refresh"]["copy_seconds"] = round(copy_seconds, 1)
+        ratio = daily["wall_seconds"] / full["wall_seconds"]
+        summary["refresh_to_full_ratio"] = round(ratio, 3)
+        print(f"  of which copying the warehouse: {copy_seconds:.1f} s")
+        print(f"\nrefresh / full build (wall): {ratio:.1%}")
+        if daily["returncode"] != 0:
+            print(f"  the refresh failed: see {project / 'logs' / 'bench_refresh.out'}")
+            full["returncode"] = daily["returncode"]
 
     reports = REPO / "reports"
     reports.mkdir(exist_ok=True)

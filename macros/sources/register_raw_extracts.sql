@@ -5,7 +5,7 @@
     every column its source declares in models/staging/<system>/_*__sources.yml.
 
     CSV extracts are read with every column as text; staging casts them with
-    dbt.safe_cast, so a value that does not parse becomes null and is caught by
+    try_cast_to, so a value that does not parse becomes null and is caught by
     the staging validation rules instead of failing the scan.
 
     A missing file or column stops the build with one message that names every

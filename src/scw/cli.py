@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from . import __version__
 from . import warehouse
 from . import erp_export
+from . import extract_cut
+from . import refresh
 from .generator import command as generate_command
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
@@ -20,6 +22,8 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     warehouse.add_summary_parser,
     warehouse.add_publish_parser,
     erp_export.add_parser,
+    extract_cut.add_parser,
+    refresh.add_parser,
 ]
 
 

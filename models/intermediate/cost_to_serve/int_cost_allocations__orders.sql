@@ -17,9 +17,21 @@
     Amounts are allocated in whole cents with the largest-remainder method,
     so the allocated cents of every GL row add up exactly to its amount.
 -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    refresh_delete=[['months', 'posting_month']],
+) }}
+{%- set refresh = refresh_context(cost_months=true) -%}
+{#- A refresh re-allocates the months of int_refresh__cost_months whole. -#}
+
 
 with general_ledger as (
     select * from {{ ref('general_ledger') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'months', 'posting_month') }}
+    {%- endif %}
 ),
 
 mapping as (
@@ -28,6 +40,9 @@ mapping as (
 
 drivers as (
     select * from {{ ref('int_orders__cost_drivers') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'months', 'driver_month') }}
+    {%- endif %}
 ),
 
 gl_pools as (

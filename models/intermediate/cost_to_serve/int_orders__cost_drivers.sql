@@ -4,20 +4,17 @@
     allocated at order grain, the finest grain any mart reads, so line-level
     quantities are summed to their order here; only orders with lines count.
 -#}
-with order_lines as (
-    select
-        order_id,
-        ship_from_dc_id,
-        sku_id,
-        quantity_shipped,
-        cogs,
-        net_revenue,
-        shipped_volume_m3,
-        order_date
-    from {{ ref('fct_order_lines') }}
-),
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    refresh_delete=[['months', 'driver_month']],
+) }}
+{%- set refresh = refresh_context(cost_months=true) -%}
+{#- A refresh recomputes the months of int_refresh__cost_months: each
+    source is read for those months, and the lines of any order they name. -#}
 
-orders as (
+with orders as (
     select
         order_id,
         order_channel
@@ -32,6 +29,7 @@ activities as (
         activity_date
     from {{ ref('fct_warehouse_activities') }}
     where order_id is not null
+    {{- refresh_filter(refresh, 'months', 'activity_date', 'and') }}
 ),
 
 shipments as (
@@ -41,6 +39,9 @@ shipments as (
         freight_cost,
         ship_date
     from {{ ref('fct_shipments') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'months', 'ship_date') }}
+    {%- endif %}
 ),
 
 returns as (
@@ -49,6 +50,9 @@ returns as (
         quantity_returned,
         return_date
     from {{ ref('stg_erp__returns') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'months', 'return_date') }}
+    {%- endif %}
 ),
 
 invoices as (
@@ -56,6 +60,51 @@ invoices as (
         order_id,
         invoice_date
     from {{ ref('stg_erp__invoices') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'months', 'invoice_date') }}
+    {%- endif %}
+),
+
+order_lines as (
+    select
+        order_id,
+        ship_from_dc_id,
+        sku_id,
+        quantity_shipped,
+        cogs,
+        net_revenue,
+        shipped_volume_m3,
+        order_date
+    from {{ ref('fct_order_lines') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'months', 'order_date') }}
+
+    union all
+
+    -- lines of other months' orders with work, freight, returns or
+    -- invoices in the months recomputed
+    select
+        order_id,
+        ship_from_dc_id,
+        sku_id,
+        quantity_shipped,
+        cogs,
+        net_revenue,
+        shipped_volume_m3,
+        order_date
+    from {{ ref('fct_order_lines') }}
+    where
+        not {{ refresh_condition(refresh, 'months', 'order_date') }}
+        and order_id in (
+            select order_id from activities
+            union all
+            select order_id from shipments
+            union all
+            select order_id from returns
+            union all
+            select order_id from invoices
+        )
+    {%- endif %}
 ),
 
 snapshots as (
@@ -65,6 +114,9 @@ snapshots as (
         on_hand_qty,
         snapshot_date
     from {{ ref('fct_inventory_snapshots') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'months', 'snapshot_date') }}
+    {%- endif %}
 ),
 
 channel_weights as (
@@ -147,6 +199,9 @@ administration as (
         on order_totals.order_id = orders.order_id
     left join channel_weights
         on orders.order_channel = channel_weights.order_channel
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'months', 'order_totals.order_month') }}
+    {%- endif %}
 ),
 
 invoicing as (
@@ -228,6 +283,9 @@ order_measures as (
             order_id,
             {{ measure }} as driver_quantity
         from order_totals
+        {%- if refresh.active %}
+        where {{ refresh_condition(refresh, 'months', 'order_month') }}
+        {%- endif %}
         {%- if not loop.last %}
             union all
         {%- endif %}

@@ -1,5 +1,8 @@
 {#- One row per customer: ERP master data, CRM service terms and the
     customer hierarchy (up to four levels, the top parent first). -#}
+-- depends_on: {{ ref('stg_refresh__changed_keys') }}
+-- (a refresh compares this table's previous rows with the new extracts
+-- there, before it is rebuilt)
 with customers as (
     select * from {{ ref('stg_erp__customers') }}
 ),

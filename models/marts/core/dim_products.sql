@@ -1,4 +1,7 @@
 {#- One row per SKU: product master with handling attributes. -#}
+-- depends_on: {{ ref('stg_refresh__changed_keys') }}
+-- (a refresh compares this table's previous rows with the new extracts
+-- there, before it is rebuilt)
 with products as (
     select * from {{ ref('stg_erp__products') }}
 ),

@@ -1,8 +1,21 @@
 {#- One row per (snapshot_date, dc_id, sku_id): stock position and its
     value at standard cost. A snapshot with nothing available to promise is
     a stockout. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['snapshot_date', 'dc_id', 'sku_id'],
+    refresh_delete=[['product', 'sku_id'], ['since', 'snapshot_date']],
+) }}
+{%- set refresh = refresh_context() -%}
+
 with snapshots as (
     select * from {{ ref('stg_wms__inventory_snapshots') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'product', 'sku_id') }}
+        or {{ refresh_condition(refresh, 'since', 'snapshot_date') }}
+    {%- endif %}
 ),
 
 products as (

@@ -1,7 +1,19 @@
 {#- One row per order line (order_id, line_number): quantities, revenue and
     cost of goods of a staged line. quantity is the ordered quantity. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['order_id', 'line_number'],
+    refresh_delete=[['order', 'order_id']],
+) }}
+{%- set refresh = refresh_context() -%}
+
 with order_lines as (
     select * from {{ ref('int_order_lines__valued') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'order', 'order_id') }}
+    {%- endif %}
 ),
 
 final as (

@@ -2,8 +2,20 @@
     performance. An order is in full when every line shipped its ordered
     quantity, on time when every shipment arrived by its promised date, and
     OTIF when both hold. Cancelled and open orders have no delivery flags. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['order_id'],
+    refresh_delete=[['order', 'order_id']],
+) }}
+{%- set refresh = refresh_context() -%}
+
 with orders as (
     select * from {{ ref('stg_erp__sales_orders') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'order', 'order_id') }}
+    {%- endif %}
 ),
 
 order_lines as (
@@ -19,10 +31,16 @@ order_lines as (
         shipped_weight_kg,
         is_fully_shipped
     from {{ ref('fct_order_lines') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'order', 'order_id') }}
+    {%- endif %}
 ),
 
 shipments as (
     select * from {{ ref('int_shipments__delivery') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'order', 'order_id') }}
+    {%- endif %}
 ),
 
 line_totals as (

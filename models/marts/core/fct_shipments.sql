@@ -1,7 +1,19 @@
 {#- One row per shipment: carrier, mode, freight cost and delivery
     performance. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['shipment_id'],
+    refresh_delete=[['order', 'order_id']],
+) }}
+{%- set refresh = refresh_context() -%}
+
 with shipments as (
     select * from {{ ref('int_shipments__delivery') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'order', 'order_id') }}
+    {%- endif %}
 ),
 
 final as (

@@ -1,7 +1,20 @@
 {#- One row per warehouse activity: labour minutes and units handled, with
     the customer of order-related work. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['activity_id'],
+    refresh_delete=[['order', 'order_id'], ['since', 'activity_ts']],
+) }}
+{%- set refresh = refresh_context() -%}
+
 with activities as (
     select * from {{ ref('stg_wms__activities') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'order', 'order_id') }}
+        or {{ refresh_condition(refresh, 'since', 'activity_ts') }}
+    {%- endif %}
 ),
 
 orders as (

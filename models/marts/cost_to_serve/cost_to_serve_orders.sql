@@ -3,12 +3,42 @@
     cost-to-serve margin. An order's costs may come from several posting
     months (picked in one month, shipped or invoiced in the next); all are
     summed here. -#}
-with orders as (
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['order_id'],
+    refresh_delete=[['order', 'order_id']],
+) }}
+{%- set refresh = refresh_context(cost_months=true) -%}
+{#- A refresh recomputes the changed orders and every order with costs in a
+    re-allocated month. -#}
+
+with
+{%- if refresh.active %}
+refreshed_orders as (
+    select order_id
+    from {{ ref('int_cost_allocations__orders') }}
+    where {{ refresh_condition(refresh, 'months', 'posting_month') }}
+    union
+    select key_id as order_id
+    from {{ refresh.relations['keys'] }}
+    where key_type = 'order'
+),
+{%- endif %}
+
+orders as (
     select * from {{ ref('fct_orders') }}
+    {%- if refresh.active %}
+    where order_id in (select order_id from refreshed_orders)
+    {%- endif %}
 ),
 
 allocations as (
     select * from {{ ref('int_cost_allocations__orders') }}
+    {%- if refresh.active %}
+    where order_id in (select order_id from refreshed_orders)
+    {%- endif %}
 ),
 
 order_costs as (

@@ -4,8 +4,20 @@
     the cost-to-serve margin and the customer's rank in the month (1 = most
     profitable). Summed over customers, cost_to_serve equals the GL
     allocated in the month to the cent. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    refresh_delete=[['months', 'month']],
+) }}
+{%- set refresh = refresh_context(cost_months=true) -%}
+{#- A refresh recomputes the months of int_refresh__cost_months. -#}
+
 with order_lines as (
     select * from {{ ref('fct_order_lines') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'months', 'order_date') }}
+    {%- endif %}
 ),
 
 orders as (
@@ -17,6 +29,9 @@ orders as (
 
 allocations as (
     select * from {{ ref('int_cost_allocations__orders') }}
+    {%- if refresh.active %}
+    where {{ refresh_condition(refresh, 'months', 'posting_month') }}
+    {%- endif %}
 ),
 
 revenue as (
@@ -85,10 +100,14 @@ final as (
         joined.cost_to_serve,
         joined.net_revenue - joined.cogs - joined.cost_to_serve
             as cost_to_serve_margin,
+        -- ranked on the margin in cents: float noise in the sums must not
+        -- order customers whose margins are equal
         rank() over (
             partition by joined.month
             order by
-                joined.net_revenue - joined.cogs - joined.cost_to_serve desc
+                round(
+                    joined.net_revenue - joined.cogs - joined.cost_to_serve, 2
+                ) desc
         ) as profitability_rank,
         joined.month
     from joined

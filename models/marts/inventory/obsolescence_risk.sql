@@ -317,12 +317,14 @@ weighted as (
 scored as (
     select
         weighted.*,
-        round(100.0 * (
+        -- rounded to 1e-9 first, so that float noise in the inputs does not
+        -- move a score that is exactly halfway between two cents
+        round(round(100.0 * (
             weighted.turnover_contribution
             + weighted.lifecycle_contribution
             + weighted.shelf_life_contribution
             + weighted.stock_age_contribution
-        ) / {{ weight_total }}, 2) as obsolescence_score
+        ) / {{ weight_total }}, 9), 2) as obsolescence_score
     from weighted
 ),
 

@@ -1,5 +1,13 @@
 {#- Every raw invoice row, typed, with validation flags. An invoice of an
     unknown or quarantined order is quarantined. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['invoice_id'],
+    refresh_delete=[['order', 'order_id'], ['customer', 'customer_id'], ['since', 'invoice_date'], ['since', 'paid_date']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_key_rule(['invoice_id']),
     dq_required_rule(['order_id', 'customer_id', 'invoice_date', 'due_date',
@@ -18,11 +26,7 @@
     dq_future_rule(['invoice_date', 'paid_date']),
 ] + dq_parent_rules('order', 'order_id', 'order_state') -%}
 
-with source as (
-    select * from {{ source('erp', 'erp_invoices') }}
-),
-
-orders as (
+with orders as (
     {{ dq_parent_states(ref('base_erp__sales_orders'), ['order_id']) }}
 ),
 
@@ -34,27 +38,25 @@ order_customers as (
 ),
 
 typed as (
-    select
-        {{ cast_text('invoice_id') }} as invoice_id,
-        {{ cast_text('order_id') }} as order_id,
-        {{ cast_text('customer_id') }} as customer_id,
-        {{ cast_double('invoice_amount') }} as invoice_amount,
-        {{ cast_date('invoice_date') }} as invoice_date,
-        {{ cast_date('due_date') }} as due_date,
-        {{ cast_date('paid_date') }} as paid_date
-    from source
+    {{ typed_erp_invoices() }}
+),
+
+refreshed as (
+    {{ refresh_key_rows(
+        refresh, 'typed', ['invoice_id'],
+        [['order', 'order_id'], ['customer', 'customer_id'], ['since', 'invoice_date'], ['since', 'paid_date']]) }}
 ),
 
 checked as (
     select
-        typed.*,
+        refreshed.*,
         orders.parent_state as order_state,
         order_customers.order_customer_id
-    from typed
+    from refreshed
     left join orders
-        on typed.order_id = orders.order_id
+        on refreshed.order_id = orders.order_id
     left join order_customers
-        on typed.order_id = order_customers.order_id
+        on refreshed.order_id = order_customers.order_id
 ),
 
 validated as (

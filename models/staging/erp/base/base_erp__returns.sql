@@ -1,6 +1,14 @@
 {#- Every raw return row, typed, with validation flags. A return of a line
     that is not staged (unknown, or quarantined with its order) is
     quarantined. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['return_id'],
+    refresh_delete=[['order', 'order_id'], ['product', 'sku_id'], ['since', 'return_date']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_key_rule(['return_id']),
     dq_required_rule(['order_id', 'line_number', 'sku_id', 'return_date',
@@ -18,11 +26,7 @@
     dq_future_rule(['return_date']),
 ] + dq_parent_rules('order_line', 'line_key', 'line_state') -%}
 
-with source as (
-    select * from {{ source('erp', 'erp_returns') }}
-),
-
-order_lines as (
+with order_lines as (
     {{ dq_parent_states(
         ref('base_erp__sales_order_lines'), ['order_id', 'line_number']) }}
 ),
@@ -37,37 +41,33 @@ staged_lines as (
 ),
 
 typed as (
-    select
-        {{ cast_text('return_id') }} as return_id,
-        {{ cast_text('order_id') }} as order_id,
-        {{ cast_int('line_number') }} as line_number,
-        {{ cast_text('sku_id') }} as sku_id,
-        {{ normalize_enum(cast_text('return_reason'), 'return_reason') }}
-            as return_reason,
-        {{ cast_text('return_reason') }} as return_reason_raw,
-        {{ cast_double('quantity_returned') }} as quantity_returned,
-        {{ cast_date('return_date') }} as return_date
-    from source
+    {{ typed_erp_returns() }}
+),
+
+refreshed as (
+    {{ refresh_key_rows(
+        refresh, 'typed', ['return_id'],
+        [['order', 'order_id'], ['product', 'sku_id'], ['since', 'return_date']]) }}
 ),
 
 checked as (
     select
-        typed.*,
+        refreshed.*,
         {{ dbt.concat([
-            'typed.order_id', "'|'",
-            dbt.cast('typed.line_number', dbt.type_string())]) }} as line_key,
+            'refreshed.order_id', "'|'",
+            dbt.cast('refreshed.line_number', dbt.type_string())]) }} as line_key,
         order_lines.parent_state as line_state,
         staged_lines.line_sku_id,
         staged_lines.line_quantity_shipped
-    from typed
+    from refreshed
     left join order_lines
         on
-            typed.order_id = order_lines.order_id
-            and typed.line_number = order_lines.line_number
+            refreshed.order_id = order_lines.order_id
+            and refreshed.line_number = order_lines.line_number
     left join staged_lines
         on
-            typed.order_id = staged_lines.order_id
-            and typed.line_number = staged_lines.line_number
+            refreshed.order_id = staged_lines.order_id
+            and refreshed.line_number = staged_lines.line_number
 ),
 
 validated as (

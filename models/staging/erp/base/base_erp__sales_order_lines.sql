@@ -1,6 +1,14 @@
 {#- Every raw order-line row, typed, with dedupe and validation flags. A
     line of an unknown or quarantined order, or of an unknown SKU, is
     quarantined. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['order_id', 'line_number'],
+    refresh_delete=[['order', 'order_id']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_key_rule(['order_id', 'line_number']),
     dq_required_rule(['sku_id', 'quantity_ordered', 'quantity_shipped',
@@ -21,11 +29,7 @@
     dq_future_rule(['updated_at']),
 ] + dq_parent_rules('order', 'order_id', 'order_state') -%}
 
-with source as (
-    select * from {{ source('erp', 'erp_sales_order_lines') }}
-),
-
-orders as (
+with orders as (
     {{ dq_parent_states(ref('base_erp__sales_orders'), ['order_id']) }}
 ),
 
@@ -34,28 +38,25 @@ products as (
 ),
 
 typed as (
-    select
-        {{ cast_text('order_id') }} as order_id,
-        {{ cast_int('line_number') }} as line_number,
-        {{ cast_text('sku_id') }} as sku_id,
-        {{ cast_double('quantity_ordered') }} as quantity_ordered,
-        {{ cast_double('quantity_shipped') }} as quantity_shipped,
-        {{ cast_double('unit_price') }} as unit_price,
-        coalesce({{ cast_double('discount_pct') }}, 0) as discount_pct,
-        {{ cast_timestamp('updated_at') }} as updated_at
-    from source
+    {{ typed_erp_sales_order_lines() }}
+),
+
+refreshed as (
+    {{ refresh_key_rows(
+        refresh, 'typed', ['order_id', 'line_number'],
+        [['order', 'order_id'], ['since', 'updated_at'], ['product', 'sku_id']]) }}
 ),
 
 checked as (
     select
-        typed.*,
+        refreshed.*,
         orders.parent_state as order_state,
         products.sku_id is not null as is_sku_known
-    from typed
+    from refreshed
     left join orders
-        on typed.order_id = orders.order_id
+        on refreshed.order_id = orders.order_id
     left join products
-        on typed.sku_id = products.sku_id
+        on refreshed.sku_id = products.sku_id
 ),
 
 validated as (

@@ -1,5 +1,13 @@
 {#- Every raw sales-order header row, typed, with dedupe and validation
     flags. An order whose customer or DC is not staged is quarantined. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['order_id'],
+    refresh_delete=[['order', 'order_id']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_key_rule(['order_id']),
     dq_required_rule(['customer_id', 'order_ts', 'ship_from_dc_id',
@@ -17,11 +25,7 @@
         dq_value_detail('requested_delivery_date')),
 ] -%}
 
-with source as (
-    select * from {{ source('erp', 'erp_sales_orders') }}
-),
-
-customers as (
+with customers as (
     select customer_id from {{ ref('stg_erp__customers') }}
 ),
 
@@ -30,34 +34,25 @@ distribution_centers as (
 ),
 
 typed as (
-    select
-        {{ cast_text('order_id') }} as order_id,
-        {{ cast_text('customer_id') }} as customer_id,
-        {{ cast_text('ship_from_dc_id') }} as ship_from_dc_id,
-        {{ normalize_enum(cast_text('order_channel'), 'order_channel') }}
-            as order_channel,
-        {{ cast_text('order_channel') }} as order_channel_raw,
-        {{ normalize_enum(cast_text('priority'), 'priority') }} as priority,
-        {{ cast_text('priority') }} as priority_raw,
-        {{ normalize_enum(cast_text('order_status'), 'order_status') }}
-            as order_status,
-        {{ cast_text('order_status') }} as order_status_raw,
-        {{ cast_date('requested_delivery_date') }} as requested_delivery_date,
-        {{ cast_timestamp('order_ts') }} as order_ts,
-        {{ cast_timestamp('updated_at') }} as updated_at
-    from source
+    {{ typed_erp_sales_orders() }}
+),
+
+refreshed as (
+    {{ refresh_key_rows(
+        refresh, 'typed', ['order_id'],
+        [['order', 'order_id'], ['since', 'updated_at']]) }}
 ),
 
 checked as (
     select
-        typed.*,
+        refreshed.*,
         customers.customer_id is not null as is_customer_known,
         distribution_centers.dc_id is not null as is_dc_known
-    from typed
+    from refreshed
     left join customers
-        on typed.customer_id = customers.customer_id
+        on refreshed.customer_id = customers.customer_id
     left join distribution_centers
-        on typed.ship_from_dc_id = distribution_centers.dc_id
+        on refreshed.ship_from_dc_id = distribution_centers.dc_id
 ),
 
 validated as (

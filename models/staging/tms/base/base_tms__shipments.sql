@@ -1,5 +1,13 @@
 {#- Every raw shipment row, typed, with validation flags. A shipment of an
     unknown or quarantined order is quarantined. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['shipment_id'],
+    refresh_delete=[['order', 'order_id'], ['since', 'ship_ts'], ['since', 'delivered_ts']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_key_rule(['shipment_id']),
     dq_required_rule(['order_id', 'carrier_id', 'origin_dc_id', 'ship_ts',
@@ -15,11 +23,7 @@
     dq_future_rule(['ship_ts', 'delivered_ts']),
 ] + dq_parent_rules('order', 'order_id', 'order_state') -%}
 
-with source as (
-    select * from {{ source('tms', 'tms_shipments') }}
-),
-
-orders as (
+with orders as (
     {{ dq_parent_states(ref('base_erp__sales_orders'), ['order_id']) }}
 ),
 
@@ -32,40 +36,28 @@ distribution_centers as (
 ),
 
 typed as (
-    select
-        {{ cast_text('shipment_id') }} as shipment_id,
-        {{ cast_text('order_id') }} as order_id,
-        {{ cast_text('carrier_id') }} as carrier_id,
-        {{ cast_text('origin_dc_id') }} as origin_dc_id,
-        {{ cast_text('consolidation_id') }} as consolidation_id,
-        {{ normalize_enum(cast_text('mode'), 'mode') }} as mode,
-        {{ cast_text('mode') }} as mode_raw,
-        lower({{ cast_text('destination_region') }}) as destination_region,
-        {{ cast_double('weight_kg') }} as weight_kg,
-        {{ cast_double('volume_m3') }} as volume_m3,
-        {{ cast_double('freight_cost') }} as freight_cost,
-        coalesce({{ cast_bool('is_temperature_controlled') }}, false)
-            as is_temperature_controlled,
-        coalesce({{ cast_bool('is_expedited') }}, false) as is_expedited,
-        {{ cast_date('promised_delivery_date') }} as promised_delivery_date,
-        {{ cast_timestamp('ship_ts') }} as ship_ts,
-        {{ cast_timestamp('delivered_ts') }} as delivered_ts
-    from source
+    {{ typed_tms_shipments() }}
+),
+
+refreshed as (
+    {{ refresh_key_rows(
+        refresh, 'typed', ['shipment_id'],
+        [['order', 'order_id'], ['since', 'ship_ts'], ['since', 'delivered_ts']]) }}
 ),
 
 checked as (
     select
-        typed.*,
+        refreshed.*,
         orders.parent_state as order_state,
         carriers.carrier_id is not null as is_carrier_known,
         distribution_centers.dc_id is not null as is_dc_known
-    from typed
+    from refreshed
     left join orders
-        on typed.order_id = orders.order_id
+        on refreshed.order_id = orders.order_id
     left join carriers
-        on typed.carrier_id = carriers.carrier_id
+        on refreshed.carrier_id = carriers.carrier_id
     left join distribution_centers
-        on typed.origin_dc_id = distribution_centers.dc_id
+        on refreshed.origin_dc_id = distribution_centers.dc_id
 ),
 
 validated as (

@@ -1,5 +1,13 @@
 {#- Every raw warehouse-activity row, typed, with validation flags. Order
     work for an order that is not staged is quarantined with the order. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['activity_id'],
+    refresh_delete=[['order', 'order_id'], ['since', 'activity_ts']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_key_rule(['activity_id']),
     dq_required_rule(['dc_id', 'activity_type', 'activity_ts',
@@ -18,11 +26,7 @@
     dq_future_rule(['activity_ts']),
 ] + dq_parent_rules('order', 'order_id', 'order_state') -%}
 
-with source as (
-    select * from {{ source('wms', 'wms_activities') }}
-),
-
-distribution_centers as (
+with distribution_centers as (
     select dc_id from {{ ref('stg_wms__distribution_centers') }}
 ),
 
@@ -38,35 +42,30 @@ order_lines as (
 ),
 
 typed as (
-    select
-        {{ cast_text('activity_id') }} as activity_id,
-        {{ cast_text('dc_id') }} as dc_id,
-        {{ cast_text('order_id') }} as order_id,
-        {{ cast_int('line_number') }} as line_number,
-        {{ normalize_enum(cast_text('activity_type'), 'activity_type') }}
-            as activity_type,
-        {{ cast_text('activity_type') }} as activity_type_raw,
-        {{ cast_double('labor_minutes') }} as labor_minutes,
-        {{ cast_double('units_handled') }} as units_handled,
-        {{ cast_timestamp('activity_ts') }} as activity_ts
-    from source
+    {{ typed_wms_activities() }}
+),
+
+refreshed as (
+    {{ refresh_key_rows(
+        refresh, 'typed', ['activity_id'],
+        [['order', 'order_id'], ['since', 'activity_ts']]) }}
 ),
 
 checked as (
     select
-        typed.*,
+        refreshed.*,
         distribution_centers.dc_id is not null as is_dc_known,
         orders.parent_state as order_state,
         order_lines.order_id is not null as is_line_known
-    from typed
+    from refreshed
     left join distribution_centers
-        on typed.dc_id = distribution_centers.dc_id
+        on refreshed.dc_id = distribution_centers.dc_id
     left join orders
-        on typed.order_id = orders.order_id
+        on refreshed.order_id = orders.order_id
     left join order_lines
         on
-            typed.order_id = order_lines.order_id
-            and typed.line_number = order_lines.line_number
+            refreshed.order_id = order_lines.order_id
+            and refreshed.line_number = order_lines.line_number
 ),
 
 validated as (

@@ -1,5 +1,13 @@
 {#- Every raw inventory-snapshot row, typed, with dedupe and validation
     flags. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['snapshot_date', 'dc_id', 'sku_id'],
+    refresh_delete=[['product', 'sku_id'], ['since', 'snapshot_date']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_key_rule(['snapshot_date', 'dc_id', 'sku_id']),
     dq_required_rule(['on_hand_qty']),
@@ -11,11 +19,7 @@
     dq_future_rule(['snapshot_date']),
 ] -%}
 
-with source as (
-    select * from {{ source('wms', 'wms_inventory_snapshots') }}
-),
-
-products as (
+with products as (
     select sku_id from {{ ref('stg_erp__products') }}
 ),
 
@@ -24,26 +28,25 @@ distribution_centers as (
 ),
 
 typed as (
-    select
-        {{ cast_text('dc_id') }} as dc_id,
-        {{ cast_text('sku_id') }} as sku_id,
-        {{ cast_double('on_hand_qty') }} as on_hand_qty,
-        coalesce({{ cast_double('allocated_qty') }}, 0) as allocated_qty,
-        coalesce({{ cast_double('on_order_qty') }}, 0) as on_order_qty,
-        {{ cast_date('snapshot_date') }} as snapshot_date
-    from source
+    {{ typed_wms_inventory_snapshots() }}
+),
+
+refreshed as (
+    {{ refresh_key_rows(
+        refresh, 'typed', ['snapshot_date', 'dc_id', 'sku_id'],
+        [['product', 'sku_id'], ['since', 'snapshot_date']]) }}
 ),
 
 checked as (
     select
-        typed.*,
+        refreshed.*,
         products.sku_id is not null as is_sku_known,
         distribution_centers.dc_id is not null as is_dc_known
-    from typed
+    from refreshed
     left join products
-        on typed.sku_id = products.sku_id
+        on refreshed.sku_id = products.sku_id
     left join distribution_centers
-        on typed.dc_id = distribution_centers.dc_id
+        on refreshed.dc_id = distribution_centers.dc_id
 ),
 
 validated as (

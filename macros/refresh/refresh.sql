@@ -1,0 +1,235 @@
+{#-
+    Daily incremental refresh (see docs/refresh.md).
+
+    `make build` rebuilds every model (dbt build --full-refresh). `make
+    refresh` runs the incremental models in place: each reprocesses only the
+    rows a change in the extracts can reach, and deletes and re-inserts them
+    (incremental_strategy 'refresh' below). What changed is decided once per
+    run, before any base model is rebuilt:
+
+      stg_refresh__window        the refresh window: from the latest
+                                 updated_at the warehouse already holds,
+                                 minus var refresh_lookback_days
+      stg_refresh__changed_keys  orders, customers and products touched by a
+                                 row of the extracts in the window, or
+                                 deleted from them
+      int_refresh__cost_months   the months whose allocation is redone whole
+
+    A model reaches the three through refresh_context(), which it calls at the
+    top (so that dbt sees the dependency at parse time).
+-#}
+
+{#- Call at the top of every incremental model; returns whether this run
+    is a refresh (the model exists and no --full-refresh) and the window
+    start as a SQL date literal. cost_months: whether the model also reads
+    int_refresh__cost_months. -#}
+{% macro refresh_context(cost_months=false) -%}
+    {%- set relations = {
+        'window': ref('stg_refresh__window'),
+        'keys': ref('stg_refresh__changed_keys'),
+    } -%}
+    {%- if cost_months -%}
+        {%- do relations.update({'months': ref('int_refresh__cost_months')}) -%}
+    {%- endif -%}
+    {#- unit tests run without a relation of their own: never a refresh -#}
+    {%- set active = execute and this is not none and is_incremental() -%}
+    {%- set window_start = none -%}
+    {%- if active -%}
+        {%- set result = run_query(
+            'select window_start from ' ~ relations.window) -%}
+        {%- set value = result.columns[0].values()[0]
+            if result.rows | length > 0 else none -%}
+        {%- if value is none -%}
+            {%- do exceptions.raise_compiler_error(
+                this ~ ' exists but the warehouse holds no earlier'
+                ~ ' base_erp__sales_orders to refresh from: run a full build'
+                ~ ' (make build, or dbt build --full-refresh).') -%}
+        {%- endif -%}
+        {%- set window_start =
+            dbt.cast("'" ~ value ~ "'", 'date') -%}
+    {%- endif -%}
+    {#- the re-allocated months as literals: a short list, and a literal
+        filter is cheaper than a semi-join on the big tables -#}
+    {%- set months = [] -%}
+    {%- if active and cost_months -%}
+        {%- set result = run_query(
+            'select month from ' ~ relations.months ~ ' order by 1') -%}
+        {%- for value in result.columns[0].values() -%}
+            {%- do months.append(dbt.cast("'" ~ value ~ "'", 'date')) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return({
+        'active': active,
+        'window_start': window_start,
+        'months': months,
+        'relations': relations}) }}
+{%- endmacro %}
+
+
+{#- SQL condition: `column` is one of the changed keys of key_type
+    ('order', 'customer' or 'product'). -#}
+{% macro refresh_changed(refresh, key_type, column) -%}
+    {{ column }} in (
+        select refresh_keys.key_id
+        from {{ refresh.relations['keys'] }} as refresh_keys
+        where refresh_keys.key_type = '{{ key_type }}'
+    )
+{%- endmacro %}
+
+
+{#- ' <keyword> <condition>' (keyword where or and) of one kind on
+    `column` when this run is a refresh; nothing otherwise. Call it as
+    {{- refresh_filter(...) }} right after the text it extends. -#}
+{% macro refresh_filter(refresh, kind, column, keyword='where') -%}
+    {%- if refresh.active -%}
+        {{ ' ' ~ keyword ~ ' ' ~ refresh_condition(refresh, kind, column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- SQL condition: the date or timestamp `column` lies in the window. -#}
+{% macro refresh_since(refresh, column) -%}
+    {{ column }} >= {{ refresh.window_start }}
+{%- endmacro %}
+
+
+{#- SQL condition: the month of the date `column` is re-allocated. -#}
+{% macro refresh_in_months(refresh, column) -%}
+    {%- if refresh.months | length == 0 -%}
+        false
+    {%- else -%}
+        {{ dbt.cast(dbt.date_trunc('month', column), 'date') }} in (
+            {{- refresh.months | join(', ') -}}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The previous run's relation of the model `name` (none when absent or
+    on a full refresh), for the refresh models that compare the extracts
+    with what the warehouse already holds. -#}
+{% macro refresh_previous_relation(name) -%}
+    {%- if not execute or flags.FULL_REFRESH -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model' and node.name == name -%}
+            {{ return(adapter.get_relation(
+                database=node.database, schema=node.schema,
+                identifier=node.alias)) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+
+{#- Null-safe equality of two columns (keys may be null on quarantined
+    rows). -#}
+{% macro refresh_equal_null(left, right) -%}
+    {{ return(adapter.dispatch('refresh_equal_null')(left, right)) }}
+{%- endmacro %}
+
+{% macro default__refresh_equal_null(left, right) -%}
+    {{ left }} is not distinct from {{ right }}
+{%- endmacro %}
+
+{% macro spark__refresh_equal_null(left, right) -%}
+    {{ left }} <=> {{ right }}
+{%- endmacro %}
+
+
+{#- Rows of the CTE `relation` whose key is reprocessed: every row (all
+    versions) of a key with at least one row meeting one of `conditions`
+    ([kind, column] pairs, see refresh_condition), so that dedupe sees the
+    whole key; every row when this run is not a refresh. For base models. -#}
+{% macro refresh_key_rows(refresh, relation, key_columns, conditions) -%}
+    {%- if not refresh.active -%}
+        select * from {{ relation }}
+    {%- else -%}
+    select {{ relation }}.*
+    from {{ relation }}
+    where exists (
+        select 1
+        from {{ relation }} as refresh_touched
+        where
+            (
+                {%- for kind, column in conditions %}
+                {{ refresh_condition(refresh, kind, 'refresh_touched.' ~ column) }}
+                {{- ' or' if not loop.last }}
+                {%- endfor %}
+            )
+            {%- for column in key_columns %}
+            and {{ refresh_equal_null(
+                'refresh_touched.' ~ column, relation ~ '.' ~ column) }}
+            {%- endfor %}
+    )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- SQL condition of one kind on `column`: 'order', 'customer' or
+    'product' (a changed key), 'since' (in the window) or 'months' (a
+    re-allocated month). -#}
+{% macro refresh_condition(refresh, kind, column) -%}
+    {%- if kind == 'since' -%}
+        {{ refresh_since(refresh, column) }}
+    {%- elif kind == 'months' -%}
+        {{ refresh_in_months(refresh, column) }}
+    {%- elif kind in ['order', 'customer', 'product'] -%}
+        {{ refresh_changed(refresh, kind, column) }}
+    {%- else -%}
+        {%- do exceptions.raise_compiler_error(
+            'refresh condition kind must be order, customer, product, since'
+            ~ ' or months, not ' ~ kind) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#-
+    Incremental strategy 'refresh': delete from the target every row whose
+    unique key is in the new rows, and every row meeting one of the model's
+    refresh_delete conditions, then insert the new rows. refresh_delete is a
+    list of [kind, column] pairs (see refresh_condition) on the target's
+    columns. Deleting by condition as well as by key removes rows that are
+    gone from the extracts (a deleted order, a row moved to another key).
+    Runs inside the model's transaction.
+-#}
+{% macro get_incremental_refresh_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set unique_key = arg_dict['unique_key'] -%}
+    {%- set dest_columns = arg_dict['dest_columns'] -%}
+    {%- set conditions = config.get('refresh_delete', []) -%}
+    {%- set refresh = refresh_context(
+        cost_months=conditions | selectattr(0, 'equalto', 'months')
+        | list | length > 0) -%}
+    {%- if unique_key is string -%}
+        {%- set unique_key = [unique_key] -%}
+    {%- endif -%}
+    {%- set dest_cols_csv = get_quoted_csv(
+        dest_columns | map(attribute='name')) -%}
+    delete from {{ target }} as refresh_target
+    where
+        {%- if unique_key %}
+        exists (
+            select 1
+            from {{ source }} as refresh_source
+            where
+                {%- for column in unique_key %}
+                {{ refresh_equal_null(
+                    'refresh_source.' ~ column,
+                    'refresh_target.' ~ column) }}
+                {{- ' and' if not loop.last }}
+                {%- endfor %}
+        )
+        {%- else %}
+        false
+        {%- endif %}
+        {%- for kind, column in conditions %}
+        or ({{ refresh_condition(refresh, kind, 'refresh_target.' ~ column) }})
+        {%- endfor %};
+
+    insert into {{ target }} ({{ dest_cols_csv }})
+    select {{ dest_cols_csv }}
+    from {{ source }}
+{%- endmacro %}

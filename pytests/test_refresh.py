@@ -1,0 +1,373 @@
+"""The daily incremental refresh gives the marts a full build gives.
+
+A small CSV data set is cut back to the day before its last day (`scw
+cut-extract`) and built in full. The day's extracts then get, on top of the
+new day's rows, the changes a real day brings, each stamped inside the
+refresh window:
+
+- a correction to a line of an old order (one unit less shipped);
+- an old order cancelled;
+- an old order deleted from the extracts, with its lines;
+- a product whose unit cost changes (revalues its old lines and stock);
+- a customer whose name goes missing (it and all its orders are
+  quarantined, back to the first month);
+- an activity arriving two days late for an old order;
+- a new line with text in a number column (quarantined);
+- GL changes: the last month's labour, and a late adjustment to an old
+  month.
+
+`scw refresh` brings the warehouse up to date in place, and a second
+warehouse is built in full from the same extracts. Every mart of the output
+contract must be equal, row for row on its grain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sys
+
+import duckdb
+import pytest
+
+from dbt_project_runner import Project, make_project
+from warehouse_compare import compare_marts, mart_relations
+from scw.extract_cut import cut_extract
+from scw import refresh as refresh_module
+
+REFERENCE_DATE = "2026-11-01"
+VARS = {"dq_reference_date": REFERENCE_DATE}
+# tests of the data run in the main build; here only the singular tie-outs
+NO_GENERIC_TESTS = ["--exclude", "test_type:generic", "test_type:unit"]
+STAMP = "2026-10-31 12:00:00"
+
+
+def _csv(path):
+    return f"read_csv('{path}', header = true, all_varchar = true)"
+
+
+def _rewrite(con, raw, table, select_sql):
+    """Replace raw/<table>.csv by select_sql (which reads it as {t})."""
+    path = raw / f"{table}.csv"
+    tmp = raw / f"{table}.new.csv"
+    con.execute(f"copy ({select_sql.format(t=_csv(path))}) to '{tmp}' (header true)")
+    os.replace(tmp, path)
+
+
+def plant_changes(raw, seeds) -> dict:
+    """Apply the day's changes listed in the module docstring; returns their keys."""
+    con = duckdb.connect()
+    orders = con.execute(
+        f"""
+        select o.order_id, o.customer_id
+        from {_csv(raw / 'erp_sales_orders.csv')} as o
+        where o.order_status = 'shipped'
+          and try_cast(o.order_ts as timestamp) < timestamp '2026-06-01'
+          and try_cast(o.order_ts as timestamp) >= timestamp '2026-02-01'
+          and o.order_id in (select order_id from {_csv(raw / 'erp_sales_order_lines.csv')}
+                             where try_cast(quantity_shipped as double) >= 2)
+        order by o.order_id
+        limit 3
+        """
+    ).fetchall()
+    corrected, cancelled, deleted = (row[0] for row in orders)
+    customer = con.execute(
+        f"""
+        select customer_id from {_csv(raw / 'erp_sales_orders.csv')}
+        where customer_id not in ('{orders[0][1]}', '{orders[1][1]}', '{orders[2][1]}')
+        group by 1 order by count(*) desc, 1 limit 1
+        """
+    ).fetchone()[0]
+    product = con.execute(
+        f"""
+        select sku_id from {_csv(raw / 'erp_sales_order_lines.csv')}
+        group by 1 order by count(*) desc, 1 limit 1 offset 5
+        """
+    ).fetchone()[0]
+    line = con.execute(
+        f"""
+        select min(try_cast(line_number as bigint)) from {_csv(raw / 'erp_sales_order_lines.csv')}
+        where order_id = '{corrected}' and try_cast(quantity_shipped as double) >= 2
+        """
+    ).fetchone()[0]
+    _rewrite(
+        con,
+        raw,
+        "erp_sales_order_lines",
+        f"""
+        select * replace (
+            case when order_id = '{corrected}' and try_cast(line_number as bigint) = {line}
+                then cast(try_cast(quantity_shipped as double) - 1 as varchar) else quantity_shipped
+            end as quantity_shipped,
+            case when order_id = '{corrected}' and try_cast(line_number as bigint) = {line}
+                then '{STAMP}' else updated_at end as updated_at)
+        from {{t}}
+        where order_id <> '{deleted}'
+        union all
+        select 'O-NEW-BAD', '1', '{product}', 'twelve', '0', '9.5', '0', '{STAMP}'
+        """,
+    )
+    _rewrite(
+        con,
+        raw,
+        "erp_sales_orders",
+        f"""
+        select * replace (
+            case when order_id = '{cancelled}' then 'cancelled' else order_status end as order_status,
+            case when order_id = '{cancelled}' then '{STAMP}' else updated_at end as updated_at)
+        from {{t}}
+        where order_id <> '{deleted}'
+        union all
+        select 'O-NEW-BAD', '{orders[0][1]}', '{STAMP}', '2026-11-05', ship_from_dc_id,
+               order_channel, priority, 'open', '{STAMP}'
+        from {{t}} where order_id = '{corrected}'
+        """,
+    )
+    _rewrite(
+        con,
+        raw,
+        "erp_products",
+        f"""
+        select * replace (
+            case when sku_id = '{product}' then cast(round(try_cast(unit_cost as double) * 1.1, 2) as varchar)
+                else unit_cost end as unit_cost,
+            case when sku_id = '{product}' then '{STAMP}' else updated_at end as updated_at)
+        from {{t}}
+        """,
+    )
+    _rewrite(
+        con,
+        raw,
+        "erp_customers",
+        f"""
+        select * replace (
+            case when customer_id = '{customer}' then null else customer_name end as customer_name,
+            case when customer_id = '{customer}' then '{STAMP}' else updated_at end as updated_at)
+        from {{t}}
+        """,
+    )
+    _rewrite(
+        con,
+        raw,
+        "wms_activities",
+        f"""
+        select * from {{t}}
+        union all
+        select * from (
+            select 'A-LATE-1', dc_id, order_id, null, 'packing', '2026-10-29 10:00:00', '12.5', '1'
+            from {{t}} where order_id = '{corrected}'
+            limit 1
+        )
+        """,
+    )
+    gl = seeds / "general_ledger.csv"
+    tmp = seeds / "general_ledger.new.csv"
+    con.execute(
+        f"""
+        copy (
+            select * replace (
+                case
+                    when posting_month = '2026-10-01' and gl_account = '6100' and cost_center = 'DC01'
+                        then cast(cast(amount as decimal(18, 2)) + 100.00 as varchar)
+                    when posting_month = '2026-06-01' and gl_account = '6400'
+                        then cast(cast(amount as decimal(18, 2)) + 0.50 as varchar)
+                    else amount
+                end as amount)
+            from {_csv(gl)}
+        ) to '{tmp}' (header true)
+        """
+    )
+    os.replace(tmp, gl)
+    con.close()
+    return {
+        "corrected": corrected,
+        "line": line,
+        "cancelled": cancelled,
+        "deleted": deleted,
+        "customer": customer,
+        "product": product,
+    }
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory):
+    """(refreshed project, fully rebuilt project, planted keys)."""
+    base = tmp_path_factory.mktemp("refresh")
+    project = make_project(base, "small", "csv")
+    previous = base / "raw_previous"
+    cut_extract(project.raw, previous, dt.date(2026, 10, 30))
+
+    before = Project(
+        root=project.root, raw=previous, truth=project.truth, warehouse=base / "refreshed.duckdb", output=base / "a"
+    )
+    built = before.dbt("build", "--full-refresh", "--exclude", "resource_type:test", extra_vars=VARS)
+    assert built.returncode == 0, built.stdout[-5000:]
+
+    planted = plant_changes(project.raw, project.root / "seeds" / "finance")
+
+    env = {"DBT_TARGET_PATH": str(base / "a" / "target"), "DBT_LOG_PATH": str(base / "a" / "logs")}
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        code = refresh_module.refresh(
+            before.warehouse,
+            project.root,
+            str(project.raw),
+            force_periodic=True,
+            publish_to=base / "published.duckdb",
+            extra=NO_GENERIC_TESTS,
+            dbt_vars=VARS,
+        )
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    assert code == 0
+
+    rebuilt = Project(
+        root=project.root, raw=project.raw, truth=project.truth, warehouse=base / "rebuilt.duckdb", output=base / "b"
+    )
+    # every data and unit test: this is also the suite's build of CSV extracts
+    result = rebuilt.dbt("build", "--full-refresh", extra_vars=VARS)
+    assert result.returncode == 0, result.stdout[-5000:]
+    assert sorted(path.suffix for path in project.raw.iterdir()) == [".csv"] * 14
+    return before, rebuilt, planted, base
+
+
+def _query(warehouse, sql):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_refresh_equals_full_build(refreshed):
+    before, rebuilt, _, base = refreshed
+    relations = mart_relations(base / "b" / "target" / "manifest.json")
+    assert len(relations) >= 30
+    assert all(relations.values()), "every mart declares its grain"
+    assert compare_marts(before.warehouse, rebuilt.warehouse, relations) == {}
+
+
+def test_refresh_reprocessed_only_what_changed(refreshed):
+    before, _, planted, _ = refreshed
+    changed = dict(
+        _query(before.warehouse, "select key_type, count(*) from staging.stg_refresh__changed_keys group by 1")
+    )
+    orders = _query(before.warehouse, "select count(*) from core.fct_orders")[0][0]
+    # the new day, the planted orders, the quarantined customer's and the
+    # revalued product's orders: far fewer than all
+    assert 0 < changed["order"] < orders / 4
+    assert changed["customer"] == 1 and changed["product"] == 1
+    months = {row[0] for row in _query(before.warehouse, "select month from intermediate.int_refresh__cost_months")}
+    all_months = {row[0] for row in _query(before.warehouse, "select distinct posting_month from seeds.general_ledger")}
+    # the late GL adjustment re-allocates its month; the current month always
+    assert dt.date(2026, 6, 1) in months and dt.date(2026, 10, 1) in months
+    assert months <= all_months | {dt.date(2026, 11, 1)}
+
+
+def test_planted_changes_reach_the_marts(refreshed):
+    before, _, planted, _ = refreshed
+    wh = before.warehouse
+    assert _query(wh, f"select count(*) from core.fct_orders where order_id = '{planted['deleted']}'") == [(0,)]
+    assert _query(wh, f"select order_status from core.fct_orders where order_id = '{planted['cancelled']}'") == [
+        ("cancelled",)
+    ]
+    assert _query(wh, f"select count(*) from core.fct_orders where customer_id = '{planted['customer']}'") == [(0,)]
+    reasons = {
+        row[0]
+        for row in _query(
+            wh,
+            "select rule from quality.data_quality_exceptions"
+            f" where record_key in ('{planted['customer']}', 'O-NEW-BAD|1')",
+        )
+    }
+    assert "missing_value" in reasons
+    # the GL of every month ties out after the late adjustment
+    assert _query(
+        wh,
+        "select count(*) from (select posting_month, sum(amount) as gl from seeds.general_ledger group by 1) g"
+        " join (select posting_month, sum(allocated_amount) as allocated"
+        "       from intermediate.int_cost_allocations__orders group by 1) a using (posting_month)"
+        " where g.gl <> a.allocated",
+    ) == [(0,)]
+    # the refresh published its result and left no working copy behind
+    assert (wh.parent / "published.duckdb").exists()
+    assert not (wh.parent / (wh.name + ".refreshing")).exists()
+
+
+def test_comparison_catches_a_difference(refreshed, tmp_path):
+    """The comparison is not vacuous: one changed cent in a copy is found."""
+    before, rebuilt, _, base = refreshed
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(rebuilt.warehouse, copy)
+    con = duckdb.connect(str(copy))
+    con.execute(
+        "update cost_to_serve.cost_to_serve_orders set total_cost_to_serve = total_cost_to_serve + 0.01"
+        " where order_id = (select min(order_id) from cost_to_serve.cost_to_serve_orders)"
+    )
+    con.close()
+    relations = mart_relations(base / "b" / "target" / "manifest.json")
+    differences = compare_marts(copy, rebuilt.warehouse, relations)
+    assert list(differences) == ["cost_to_serve.cost_to_serve_orders"]
+    assert differences["cost_to_serve.cost_to_serve_orders"]["only_left"] == 1
+
+
+def test_failed_refresh_leaves_the_warehouse_unchanged(tmp_path, monkeypatch):
+    """When dbt fails, neither the warehouse nor the published copy changes."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create table t as select 1 as x")
+    con.close()
+    content = warehouse.read_bytes()
+    calls = []
+
+    def failing_dbt(project_dir, dbt_vars, include_periodic, extra):
+        calls.append((dbt_vars, include_periodic))
+        # a run that writes to its working copy, then fails
+        script = (
+            "import duckdb, os, sys; con = duckdb.connect(os.environ['DBT_DUCKDB_PATH']);"
+            " con.execute('insert into t values (2)'); con.close(); sys.exit(1)"
+        )
+        return [sys.executable, "-c", script]
+
+    monkeypatch.setattr(refresh_module, "dbt_command", failing_dbt)
+    monkeypatch.setattr(refresh_module, "periodic_refresh_days", lambda project_dir: 7)
+    published = tmp_path / "published.duckdb"
+    code = refresh_module.refresh(warehouse, tmp_path, "extracts", publish_to=published, dbt_vars={"x": 1})
+    assert code != 0
+    assert calls == [({"raw_path": "extracts", "x": 1}, True)]  # no run log yet: periodic due
+    assert warehouse.read_bytes() == content
+    assert not published.exists()
+    assert not (tmp_path / "warehouse.duckdb.refreshing").exists()
+
+
+def test_periodic_models_are_due_by_the_run_log(tmp_path):
+    warehouse = tmp_path / "log.duckdb"
+    assert refresh_module.periodic_due(duckdb_file(warehouse, []), 7, dt.date(2026, 11, 10))
+    runs = [
+        ("2026-11-01 06:00:00", 20, 0),  # built the periodic models
+        ("2026-11-05 06:00:00", 0, 0),  # a daily refresh
+        ("2026-11-06 06:00:00", 20, 3),  # failed: does not count
+    ]
+    duckdb_file(warehouse, runs)
+    assert not refresh_module.periodic_due(warehouse, 7, dt.date(2026, 11, 7))
+    assert refresh_module.periodic_due(warehouse, 7, dt.date(2026, 11, 8))
+
+
+def duckdb_file(path, runs):
+    con = duckdb.connect(str(path))
+    if runs:
+        con.execute("create schema if not exists ops")
+        con.execute(
+            "create or replace table ops.build_runs (invocation_id varchar, run_started_at timestamp,"
+            " is_full_refresh boolean, models_built integer, periodic_models_built integer, failed_nodes integer)"
+        )
+        for started, periodic, failed in runs:
+            con.execute("insert into ops.build_runs values ('x', ?, false, 50, ?, ?)", [started, periodic, failed])
+    con.close()
+    return path

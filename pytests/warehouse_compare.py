@@ -1,0 +1,110 @@
+"""Compare the marts of two built warehouses row for row.
+
+Used by the refresh test: a warehouse refreshed in place must hold exactly
+the marts a full build on the same extracts holds. Rows are matched on the
+mart's grain (its unique or unique_combination test); every column is then
+compared exactly except doubles, which may differ by ``RELATIVE_TOLERANCE``
+(a sum of doubles depends on the order DuckDB adds them in). Columns that
+record when the build ran (``RUN_TIME_COLUMNS``) are left out.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+
+RELATIVE_TOLERANCE = 1e-9
+RUN_TIME_COLUMNS = {"detected_at"}
+
+
+def mart_relations(manifest_path: Path) -> dict[tuple[str, str], list[str]]:
+    """(schema, table) -> grain columns of every model under models/marts/
+    (the output contract); the grain is empty when no key test declares it."""
+    manifest = json.loads(manifest_path.read_text())
+    relations: dict[tuple[str, str], list[str]] = {}
+    grains: dict[str, list[str]] = {}
+    for node in manifest["nodes"].values():
+        metadata = node.get("test_metadata") or {}
+        if node["resource_type"] != "test" or metadata.get("name") not in ("unique", "unique_combination"):
+            continue
+        if node.get("config", {}).get("where"):
+            continue
+        kwargs = metadata["kwargs"]
+        columns = [kwargs["column_name"]] if metadata["name"] == "unique" else list(kwargs["columns"])
+        for parent in node["depends_on"]["nodes"]:
+            if parent not in grains or len(columns) < len(grains[parent]):
+                grains[parent] = columns
+    for unique_id, node in manifest["nodes"].items():
+        if node["resource_type"] != "model":
+            continue
+        path = node["original_file_path"].replace("\\", "/")
+        if "/marts/" in f"/{path}":
+            relations[(node["schema"], node["alias"])] = grains.get(unique_id, [])
+    return dict(sorted(relations.items()))
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> list[tuple[str, str]]:
+    return [
+        (name, data_type)
+        for name, data_type in con.execute(
+            "select column_name, data_type from information_schema.columns"
+            " where table_catalog = ? and table_schema = ? and table_name = ? order by ordinal_position",
+            [catalog, schema, table],
+        ).fetchall()
+        if name not in RUN_TIME_COLUMNS
+    ]
+
+
+def _differing_rows(con, schema: str, table: str, grain: list[str]) -> tuple[int, int, int]:
+    """(rows, rows only or different in lhs, rows only or different in rhs)."""
+    columns = _columns(con, "lhs", schema, table)
+    if _columns(con, "rhs", schema, table) != columns:
+        raise AssertionError(f"{schema}.{table}: the two warehouses have different columns")
+    names = ", ".join(f'"{name}"' for name, _ in columns)
+    lhs = f'lhs."{schema}"."{table}"'
+    rhs = f'rhs."{schema}"."{table}"'
+    rows = con.execute(f"select count(*) from {lhs}").fetchone()[0]
+    if not grain:
+        only_left = con.execute(f"select count(*) from (select {names} from {lhs} except all select {names} from {rhs})").fetchone()[0]
+        only_right = con.execute(f"select count(*) from (select {names} from {rhs} except all select {names} from {lhs})").fetchone()[0]
+        return rows, only_left, only_right
+    join = " and ".join(f'l."{c}" is not distinct from r."{c}"' for c in grain)
+    checks = []
+    for name, data_type in columns:
+        left, right = f'l."{name}"', f'r."{name}"'
+        if data_type in ("DOUBLE", "FLOAT", "REAL"):
+            checks.append(
+                f"not ({left} is not distinct from {right} or abs({left} - {right})"
+                f" <= {RELATIVE_TOLERANCE} * greatest(abs({left}), abs({right}), 1))"
+            )
+        else:
+            checks.append(f"{left} is distinct from {right}")
+    different = con.execute(
+        f"select count(*) from {lhs} as l inner join {rhs} as r on {join} where {' or '.join(checks)}"
+    ).fetchone()[0]
+    only_left = con.execute(f"select count(*) from {lhs} as l anti join {rhs} as r on {join}").fetchone()[0]
+    only_right = con.execute(f"select count(*) from {rhs} as r anti join {lhs} as l on {join}").fetchone()[0]
+    return rows, only_left + different, only_right + different
+
+
+def compare_marts(left: Path, right: Path, relations: dict[tuple[str, str], list[str]]) -> dict[str, dict]:
+    """table -> {rows, only_left, only_right} for every relation that differs."""
+    con = duckdb.connect()
+    differences: dict[str, dict] = {}
+    try:
+        con.execute(f"attach '{left}' as lhs (read_only)")
+        con.execute(f"attach '{right}' as rhs (read_only)")
+        for (schema, table), grain in relations.items():
+            rows, only_left, only_right = _differing_rows(con, schema, table, grain)
+            if only_left or only_right:
+                differences[f"{schema}.{table}"] = {
+                    "rows": rows,
+                    "grain": grain,
+                    "only_left": only_left,
+                    "only_right": only_right,
+                }
+    finally:
+        con.close()
+    return differences
