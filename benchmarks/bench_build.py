@@ -14,7 +14,8 @@ touched.
 2. daily refresh: what `scw refresh` does on a day the periodic models are
    not due, on the day's extracts: copy the warehouse, `dbt build` on the
    copy without the periodic models and with the singular tests only (the
-   copy is counted in the refresh's wall time).
+   copy is counted in the refresh's wall time; the project is parsed first,
+   apart, as a daily scheduler's partial-parse cache would have it).
 
 Printed, and written as JSON to reports/bench_<scale>.json:
 - wall time and peak RSS of the dbt process;
@@ -132,6 +133,28 @@ def dataset(scale: str, seed: int, fmt: str) -> Path:
         cut_extract(root / "raw", root / "raw-previous", through)
         print(f"previous day's extracts (through {through}) in {root / 'raw-previous'}")
     return root
+
+
+def dbt_env(project: Path, warehouse: Path) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DBT_DUCKDB_PATH=str(warehouse),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        DBT_LOG_PATH=str(project / "logs"),
+        DBT_TARGET_PATH=str(project / "target"),
+    )
+    return env
+
+
+def parse(project: Path, warehouse: Path, raw: Path) -> float:
+    """`dbt parse` with a run's profile and vars (fills the partial-parse cache); seconds."""
+    started = time.perf_counter()
+    subprocess.run(
+        [DBT, "parse", "--project-dir", str(project), "--profiles-dir", str(project),
+         "--vars", json.dumps({"raw_path": str(raw)})],
+        cwd=project, env=dbt_env(project, warehouse), check=True, capture_output=True,
+    )
+    return time.perf_counter() - started
 
 
 def run_dbt(project: Path, warehouse: Path, raw: Path, label: str, *args: str) -> dict:
@@ -286,13 +309,19 @@ def main() -> None:
         started = time.perf_counter()
         shutil.copyfile(warehouse, working)
         copy_seconds = time.perf_counter() - started
+        # a daily scheduler runs with the same profile, vars and target/
+        # every day, so dbt parses the project partially; the first refresh
+        # after a full build parses it in full (timed here, apart)
+        parse_seconds = parse(project, working, data / "raw")
         daily = run_dbt(project, working, data / "raw", "refresh", "build", "--exclude", *DAILY_EXCLUDES)
         daily["wall_seconds"] = round(daily["wall_seconds"] + copy_seconds, 1)
         summary["refresh"] = report("daily refresh", daily, table_rows(working, daily["manifest"]))
         summary["refresh"]["copy_seconds"] = round(copy_seconds, 1)
+        summary["refresh"]["first_parse_seconds"] = round(parse_seconds, 1)
         ratio = daily["wall_seconds"] / full["wall_seconds"]
         summary["refresh_to_full_ratio"] = round(ratio, 3)
         print(f"  of which copying the warehouse: {copy_seconds:.1f} s")
+        print(f"  not counted: the full parse of the first refresh after a full build, {parse_seconds:.1f} s")
         print(f"\nrefresh / full build (wall): {ratio:.1%}")
         if daily["returncode"] != 0:
             print(f"  the refresh failed: see {project / 'logs' / 'bench_refresh.out'}")

@@ -6,8 +6,10 @@
 
       - the months of the inventory snapshots in the refresh window, and
         every GL month from the window's on;
-      - the months of the drivers a changed order had before this run and
-        has now (stg_refresh__changed_keys);
+      - the months of the drivers an order whose header or lines changed
+        had before this run and has now (costed_order keys of
+        stg_refresh__changed_keys), and the months a changed activity,
+        shipment, invoice or return moves (month keys);
       - the months whose general-ledger rows differ from what the previous
         run allocated.
 
@@ -25,7 +27,7 @@ with refresh_window as (
 changed_orders as (
     select key_id as order_id
     from {{ ref('stg_refresh__changed_keys') }}
-    where key_type = 'order'
+    where key_type = 'costed_order'
 ),
 
 general_ledger as (
@@ -74,6 +76,13 @@ event_dates as (
 changed_months as (
     select {{ dbt.date_trunc('month', 'event_date') }} as month
     from event_dates
+
+    union all
+
+    -- months moved by a changed activity, shipment, invoice or return
+    select {{ dbt.cast('changed_keys.key_id', 'date') }}
+    from {{ ref('stg_refresh__changed_keys') }} as changed_keys
+    where changed_keys.key_type = 'month'
 
     union all
 

@@ -13,6 +13,12 @@
                 shipment, invoice, return); orders gone from
                 erp_sales_orders; orders of a changed customer; orders with a
                 line of a changed product
+      costed_order  the orders among these whose allocation may move in any
+                month: header or lines changed, gone, or of a changed
+                customer or product
+      month     a month whose allocation a changed activity, shipment,
+                invoice or return moves (its activity, ship, invoice or
+                return month; a delivery or payment alone moves none)
 
     Every incremental model reprocesses the rows of these keys whole, so that
     dedupe, validation and parent checks see what a full build sees. Empty on
@@ -20,23 +26,25 @@
 -#}
 {%- set extracts = [
     {'name': 'erp_sales_orders', 'typed': typed_erp_sales_orders,
-     'model': 'base_erp__sales_orders',
-     'dated': ['updated_at']},
+     'model': 'base_erp__sales_orders', 'match': 'order_id',
+     'dated': ['updated_at'], 'costs': 'order'},
     {'name': 'erp_sales_order_lines', 'typed': typed_erp_sales_order_lines,
-     'model': 'base_erp__sales_order_lines',
-     'dated': ['updated_at']},
+     'model': 'base_erp__sales_order_lines', 'match': 'order_id',
+     'dated': ['updated_at'], 'costs': 'order'},
     {'name': 'wms_activities', 'typed': typed_wms_activities,
-     'model': 'base_wms__activities',
-     'dated': ['activity_ts']},
+     'model': 'base_wms__activities', 'match': 'activity_id',
+     'dated': ['activity_ts'], 'costs': 'activity_ts', 'no_cost': []},
     {'name': 'tms_shipments', 'typed': typed_tms_shipments,
-     'model': 'base_tms__shipments',
-     'dated': ['ship_ts', 'delivered_ts']},
+     'model': 'base_tms__shipments', 'match': 'shipment_id',
+     'dated': ['ship_ts', 'delivered_ts'], 'costs': 'ship_ts',
+     'no_cost': ['delivered_ts']},
     {'name': 'erp_invoices', 'typed': typed_erp_invoices,
-     'model': 'base_erp__invoices',
-     'dated': ['invoice_date', 'paid_date']},
+     'model': 'base_erp__invoices', 'match': 'invoice_id',
+     'dated': ['invoice_date', 'paid_date'], 'costs': 'invoice_date',
+     'no_cost': ['paid_date', 'due_date']},
     {'name': 'erp_returns', 'typed': typed_erp_returns,
-     'model': 'base_erp__returns',
-     'dated': ['return_date']},
+     'model': 'base_erp__returns', 'match': 'return_id',
+     'dated': ['return_date'], 'costs': 'return_date', 'no_cost': []},
 ] -%}
 {#- declared at parse time, whether or not this run is a refresh -#}
 {%- set staged_customers = ref('stg_erp__customers') -%}
@@ -59,8 +67,8 @@ with refresh_window as (
 {%- if refreshing %}
 {%- for extract in extracts %}
 {%- set typed_sql = extract.typed() %}
-{%- set columns = (get_columns_in_query(typed_sql) | join(', '))
-    if execute else '*' %}
+{%- set column_list = get_columns_in_query(typed_sql) if execute else [] %}
+{%- set columns = column_list | join(', ') if execute else '*' %}
 {%- set in_window -%}
     {%- for column in extract.dated -%}
         {{ column }} >= (select refresh_window.window_start from refresh_window)
@@ -68,16 +76,39 @@ with refresh_window as (
     {%- endfor -%}
 {%- endset %}
 
+{#- both sides hold every row of a key (extract.match) that has a row in
+    the window on either side: an invoice paid in the window is compared
+    with its unpaid copy from before, whatever its invoice date -#}
+{{ extract.name }}_touched as (
+    select typed.{{ extract.match }}
+    from ({{ typed_sql }}) as typed
+    where {{ in_window }}
+    union
+    select previous_rows.{{ extract.match }}
+    from {{ previous[extract.name] }} as previous_rows
+    where {{ in_window }}
+),
+
 {{ extract.name }}_now as (
     select {{ columns }}
     from ({{ typed_sql }}) as typed
-    where {{ in_window }}
+    where
+        {{ in_window }}
+        or {{ extract.match }} in (
+            select touched.{{ extract.match }}
+            from {{ extract.name }}_touched as touched
+        )
 ),
 
 {{ extract.name }}_before as (
     select {{ columns }}
     from {{ previous[extract.name] }}
-    where {{ in_window }}
+    where
+        {{ in_window }}
+        or {{ extract.match }} in (
+            select touched.{{ extract.match }}
+            from {{ extract.name }}_touched as touched
+        )
 ),
 
 {{ extract.name }}_changed as (
@@ -95,6 +126,31 @@ with refresh_window as (
         select * from {{ extract.name }}_now
     ) as removed
 ),
+{%- if extract.costs != 'order' %}
+{%- set cost_columns = [] %}
+{%- for column in column_list if column not in extract.no_cost %}
+    {%- do cost_columns.append(column) %}
+{%- endfor %}
+{%- set cost_columns = cost_columns | join(', ') if execute else '*' %}
+
+{#- the months whose allocation the extract's changed rows move: its rows
+    differ in more than the columns no cost depends on -#}
+{{ extract.name }}_cost_months as (
+    select {{ dbt.date_trunc('month', extract.costs) }} as month
+    from (
+        select {{ cost_columns }} from {{ extract.name }}_now
+        except
+        select {{ cost_columns }} from {{ extract.name }}_before
+    ) as added
+    union all
+    select {{ dbt.date_trunc('month', extract.costs) }}
+    from (
+        select {{ cost_columns }} from {{ extract.name }}_before
+        except
+        select {{ cost_columns }} from {{ extract.name }}_now
+    ) as removed
+),
+{%- endif %}
 {%- endfor %}
 
 customers as (
@@ -138,8 +194,10 @@ raw_orders as (
     from ({{ typed_erp_sales_orders() }}) as typed
 ),
 
-orders as (
-    {%- for extract in extracts %}
+costed_orders as (
+    -- orders whose every allocation month is redone: their header or lines
+    -- changed, they are gone, or their customer or a product changed
+    {%- for extract in extracts if extract.costs == 'order' %}
     select order_id as key_id from {{ extract.name }}_changed
     union
     {%- endfor %}
@@ -168,12 +226,35 @@ orders as (
         )
 ),
 
+orders as (
+    select key_id from costed_orders
+    {%- for extract in extracts if extract.costs != 'order' %}
+    union
+    select order_id from {{ extract.name }}_changed
+    {%- endfor %}
+),
+
+cost_months as (
+    {%- for extract in extracts if extract.costs != 'order' %}
+    select month from {{ extract.name }}_cost_months
+    {{- '\n    union' if not loop.last }}
+    {%- endfor %}
+),
+
 final as (
     select 'customer' as key_type, key_id from customers
     union all
     select 'product' as key_type, key_id from products
     union all
     select 'order' as key_type, key_id from orders
+    union all
+    select 'costed_order' as key_type, key_id from costed_orders
+    union all
+    select
+        'month' as key_type,
+        {{ dbt.cast(dbt.cast('month', 'date'), dbt.type_string()) }}
+            as key_id
+    from cost_months
 )
 
 select distinct
