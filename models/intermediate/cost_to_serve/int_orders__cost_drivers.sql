@@ -65,7 +65,7 @@ invoices as (
     {%- endif %}
 ),
 
-order_lines as (
+all_lines as (
     select
         order_id,
         ship_from_dc_id,
@@ -76,6 +76,10 @@ order_lines as (
         shipped_volume_m3,
         order_date
     from {{ ref('fct_order_lines') }}
+),
+
+order_lines as (
+    select * from all_lines
     {%- if refresh.active %}
     where {{ refresh_condition(refresh, 'months', 'order_date') }}
 
@@ -83,16 +87,7 @@ order_lines as (
 
     -- lines of other months' orders with work, freight, returns or
     -- invoices in the months recomputed
-    select
-        order_id,
-        ship_from_dc_id,
-        sku_id,
-        quantity_shipped,
-        cogs,
-        net_revenue,
-        shipped_volume_m3,
-        order_date
-    from {{ ref('fct_order_lines') }}
+    select * from all_lines
     where
         not {{ refresh_condition(refresh, 'months', 'order_date') }}
         and order_id in (
