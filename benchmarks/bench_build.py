@@ -136,6 +136,7 @@ def dataset(scale: str, seed: int, fmt: str) -> Path:
 
 
 def dbt_env(project: Path, warehouse: Path) -> dict:
+    """The environment of a benchmark dbt run: its warehouse, logs and target."""
     env = dict(os.environ)
     env.update(
         DBT_DUCKDB_PATH=str(warehouse),
@@ -159,13 +160,7 @@ def parse(project: Path, warehouse: Path, raw: Path) -> float:
 
 def run_dbt(project: Path, warehouse: Path, raw: Path, label: str, *args: str) -> dict:
     """Run one dbt command; wall time, peak RSS (os.wait4 on the dbt process) and run results."""
-    env = dict(os.environ)
-    env.update(
-        DBT_DUCKDB_PATH=str(warehouse),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        DBT_LOG_PATH=str(project / "logs"),
-        DBT_TARGET_PATH=str(project / "target"),
-    )
+    env = dbt_env(project, warehouse)
     command = [
         DBT,
         *args,
