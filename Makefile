@@ -8,11 +8,14 @@
 #   make refresh  daily incremental refresh of the built warehouse from the
 #                extracts in RAW_PATH (docs/refresh.md)
 #   make bench SCALE=medium   benchmark a full build and a refresh at a scale
+#   make spark   build the Spark selection (selectors.yml) on local Spark
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.spark-installed
+SPARK_HOME_DIR ?= warehouse/spark
 SCALE ?= demo
 SEED ?= 7
 FORMAT ?= parquet
@@ -21,7 +24,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test setup data lint pytest docs publish clean bench refresh
+.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh
 
 setup: $(STAMP)
 
@@ -29,6 +32,18 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
+
+# Local Spark for the `spark` target: Java 17 from Debian's packages when no
+# java is on the PATH, then dbt-spark and pyspark (the spark extra).
+spark-setup: $(SPARK_STAMP)
+
+$(SPARK_STAMP): $(STAMP)
+	@command -v java >/dev/null 2>&1 || { \
+		echo "installing Java 17 (openjdk-17-jre-headless)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless; }
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
+	touch $(SPARK_STAMP)
 
 # Demo extracts and finance seeds, generated deterministically from SEED.
 data: $(STAMP)
@@ -60,10 +75,16 @@ lint: data
 	DBT_DUCKDB_PATH=target/sqlfluff.duckdb \
 		$(BIN)/sqlfluff lint --processes 2 $(wildcard models tests analyses snapshots)
 
-pytest: $(STAMP)
+pytest: $(SPARK_STAMP)
 	$(BIN)/pytest
 
 test: data lint pytest
+
+# The Spark selection (staging, core and cost-to-serve marts, with their data
+# tests) built on local Spark from the extracts in RAW_PATH (docs/spark.md).
+spark: data $(SPARK_STAMP)
+	DBT_SPARK_HOME=$(SPARK_HOME_DIR) $(DBT) build --target spark --selector spark_sql \
+		$(DBT_FLAGS) --vars '{raw_path: $(RAW_PATH)}'
 
 docs: $(STAMP)
 	$(DBT) docs generate $(DBT_FLAGS) --vars '{raw_path: $(RAW_PATH)}'

@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 PROJECT_ITEMS = [
     "dbt_project.yml",
     "profiles.yml",
+    "selectors.yml",
     "models",
     "python_models",
     "macros",
@@ -43,14 +44,18 @@ class Project:
     output: Path | None = None
 
     def dbt(
-        self, *args: str, raw: Path | None = None, extra_vars: dict | None = None
+        self,
+        *args: str,
+        raw: Path | None = None,
+        extra_vars: dict | None = None,
+        extra_env: dict | None = None,
     ) -> subprocess.CompletedProcess:
         """Run a dbt command in the copy; returns the completed process.
 
         raw_path is the copy's extracts unless ``raw`` is given; ``extra_vars``
-        adds more project vars.
+        adds more project vars and ``extra_env`` environment variables.
         """
-        env = dict(os.environ)
+        env = dict(os.environ) | (extra_env or {})
         env["DBT_DUCKDB_PATH"] = str(self.warehouse)
         env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
         output = self.output or self.root

@@ -1,10 +1,11 @@
 """Compare the marts of two built warehouses row for row.
 
-Used by the refresh test: a warehouse refreshed in place must hold exactly
-the marts a full build on the same extracts holds. Rows are matched on the
+Used by the refresh test (a warehouse refreshed in place must hold exactly
+the marts a full build on the same extracts holds) and the Spark test (the
+tables Spark builds must be the ones DuckDB builds). Rows are matched on the
 mart's grain (its unique or unique_combination test); every column is then
 compared exactly except doubles, which may differ by ``RELATIVE_TOLERANCE``
-(a sum of doubles depends on the order DuckDB adds them in). Columns that
+(a sum of doubles depends on the order the engine adds them in). Columns that
 record when the build ran (``RUN_TIME_COLUMNS``) are left out.
 """
 
@@ -19,9 +20,10 @@ RELATIVE_TOLERANCE = 1e-9
 RUN_TIME_COLUMNS = {"detected_at"}
 
 
-def mart_relations(manifest_path: Path) -> dict[tuple[str, str], list[str]]:
-    """(schema, table) -> grain columns of every model under models/marts/
-    (the output contract); the grain is empty when no key test declares it."""
+def mart_relations(manifest_path: Path, folders: tuple[str, ...] = ("marts",)) -> dict[tuple[str, str], list[str]]:
+    """(schema, table) -> grain columns of every model under models/<folder>/
+    (by default the marts: the output contract); the grain is empty when no
+    key test declares it."""
     manifest = json.loads(manifest_path.read_text())
     relations: dict[tuple[str, str], list[str]] = {}
     grains: dict[str, list[str]] = {}
@@ -40,7 +42,7 @@ def mart_relations(manifest_path: Path) -> dict[tuple[str, str], list[str]]:
         if node["resource_type"] != "model":
             continue
         path = node["original_file_path"].replace("\\", "/")
-        if "/marts/" in f"/{path}":
+        if any(f"/{folder}/" in f"/{path}" for folder in folders):
             relations[(node["schema"], node["alias"])] = grains.get(unique_id, [])
     return dict(sorted(relations.items()))
 
@@ -89,22 +91,58 @@ def _differing_rows(con, schema: str, table: str, grain: list[str]) -> tuple[int
     return rows, only_left + different, only_right + different
 
 
+def _compare(con: duckdb.DuckDBPyConnection, relations: dict[tuple[str, str], list[str]]) -> dict[str, dict]:
+    differences: dict[str, dict] = {}
+    for (schema, table), grain in relations.items():
+        rows, only_left, only_right = _differing_rows(con, schema, table, grain)
+        if only_left or only_right:
+            differences[f"{schema}.{table}"] = {
+                "rows": rows,
+                "grain": grain,
+                "only_left": only_left,
+                "only_right": only_right,
+            }
+    return differences
+
+
 def compare_marts(left: Path, right: Path, relations: dict[tuple[str, str], list[str]]) -> dict[str, dict]:
     """table -> {rows, only_left, only_right} for every relation that differs."""
     con = duckdb.connect()
-    differences: dict[str, dict] = {}
     try:
         con.execute(f"attach '{left}' as lhs (read_only)")
         con.execute(f"attach '{right}' as rhs (read_only)")
-        for (schema, table), grain in relations.items():
-            rows, only_left, only_right = _differing_rows(con, schema, table, grain)
-            if only_left or only_right:
-                differences[f"{schema}.{table}"] = {
-                    "rows": rows,
-                    "grain": grain,
-                    "only_left": only_left,
-                    "only_right": only_right,
-                }
+        return _compare(con, relations)
     finally:
         con.close()
-    return differences
+
+
+def compare_with_parquet_tables(
+    left: Path, tables_root: Path, relations: dict[tuple[str, str], list[str]]
+) -> dict[str, dict]:
+    """compare_marts against tables written as Parquet by another engine.
+
+    The right-hand table <schema>.<table> is the folder
+    ``tables_root/<schema>.db/<table>`` (Spark's warehouse layout). Each of its
+    columns is cast to the type the left-hand column has: Spark writes an int
+    where DuckDB has a bigint, and timestamps as instants (read in UTC). A
+    column missing on the right fails the cast and so the comparison.
+    """
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(f"attach '{left}' as lhs (read_only)")
+        con.execute("attach ':memory:' as rhs")
+        for schema, table in relations:
+            columns = _columns(con, "lhs", schema, table)
+            if not columns:
+                raise AssertionError(f"{schema}.{table} is not in {left}")
+            folder = tables_root / f"{schema}.db" / table
+            select = ", ".join(f'cast("{name}" as {data_type}) as "{name}"' for name, data_type in columns)
+            con.execute(f'create schema if not exists rhs."{schema}"')
+            con.execute(
+                f'create view rhs."{schema}"."{table}" as select {select}'
+                f" from read_parquet('{folder}/*.parquet')"
+            )
+        return _compare(con, relations)
+    finally:
+        con.close()

@@ -233,3 +233,21 @@
     select {{ dest_cols_csv }}
     from {{ source }}
 {%- endmacro %}
+
+
+{#-
+    The materialization of the models a refresh updates in place: incremental
+    (the refresh strategy above) on DuckDB; a table rebuilt whole on Spark,
+    where local Spark has no Delta tables to delete from (docs/spark.md).
+-#}
+{% macro refresh_materialized() %}
+    {{ return(adapter.dispatch('refresh_materialized')()) }}
+{% endmacro %}
+
+{% macro default__refresh_materialized() %}
+    {{ return('incremental') }}
+{% endmacro %}
+
+{% macro spark__refresh_materialized() %}
+    {{ return('table') }}
+{% endmacro %}

@@ -37,13 +37,12 @@
                 ~ raw_path ~ '/' ~ table ~ '.parquet or '
                 ~ raw_path ~ '/' ~ table ~ '.csv') -%}
         {%- else -%}
-            {%- do run_query(
-                'create or replace view raw.' ~ table ~ ' as select * from '
-                ~ scw_read_extract(found)) -%}
+            {%- do scw_register_extract(table, found) -%}
             {%- set present = [] -%}
             {%- for column in adapter.get_columns_in_relation(
                 api.Relation.create(
-                    database=target.database, schema='raw', identifier=table))
+                    database=target.database | default(none), schema='raw',
+                    identifier=table))
             -%}
                 {%- do present.append(column.name | lower) -%}
             {%- endfor -%}
@@ -57,7 +56,7 @@
         {%- endif -%}
     {%- endfor -%}
     {#- The views must outlive the hook's transaction. -#}
-    {%- do run_query('commit') -%}
+    {%- do scw_commit_hook() -%}
     {%- if problems | length > 0 -%}
         {%- do exceptions.raise_compiler_error(
             'Input contract violated:\n  - ' ~ (problems | join('\n  - '))
@@ -69,6 +68,10 @@
 
 {#- The path of <table>.parquet or <table>.csv under raw_path, or none. -#}
 {% macro scw_find_extract(raw_path, table) %}
+    {{ return(adapter.dispatch('scw_find_extract')(raw_path, table)) }}
+{% endmacro %}
+
+{% macro default__scw_find_extract(raw_path, table) %}
     {%- for extension in ['parquet', 'csv'] -%}
         {%- set candidate = raw_path ~ '/' ~ table ~ '.' ~ extension -%}
         {%- set hits = run_query(
@@ -81,7 +84,53 @@
 {% endmacro %}
 
 
-{#- The table-function call that reads one extract file. -#}
+{#-
+    Spark SQL cannot list files: the extract is <table>.<raw_format> (var,
+    default parquet), and a missing file stops the build with Spark's own
+    "path does not exist" message naming it.
+-#}
+{% macro spark__scw_find_extract(raw_path, table) %}
+    {{ return(raw_path ~ '/' ~ table ~ '.' ~ var('raw_format', 'parquet')) }}
+{% endmacro %}
+
+
+{#- raw.<table> over the extract file found. -#}
+{% macro scw_register_extract(table, path) %}
+    {{ return(adapter.dispatch('scw_register_extract')(table, path)) }}
+{% endmacro %}
+
+{% macro default__scw_register_extract(table, path) %}
+    {%- do run_query(
+        'create or replace view raw.' ~ table ~ ' as select * from '
+        ~ scw_read_extract(path)) -%}
+{% endmacro %}
+
+{#- An external (unmanaged) table over the file: dropping it keeps the file.
+    CSV columns are all text, as on DuckDB. -#}
+{% macro spark__scw_register_extract(table, path) %}
+    {%- do run_query('drop table if exists raw.' ~ table) -%}
+    {%- do run_query(
+        'create table raw.' ~ table ~ ' using '
+        ~ ('csv' if path.endswith('.csv') else 'parquet')
+        ~ " options (path '" ~ path ~ "'"
+        ~ (", header 'true'" if path.endswith('.csv') else '') ~ ')') -%}
+{% endmacro %}
+
+
+{#- Ends the hook's transaction where the engine has one. -#}
+{% macro scw_commit_hook() %}
+    {{ return(adapter.dispatch('scw_commit_hook')()) }}
+{% endmacro %}
+
+{% macro default__scw_commit_hook() %}
+    {%- do run_query('commit') -%}
+{% endmacro %}
+
+{% macro spark__scw_commit_hook() %}
+{% endmacro %}
+
+
+{#- The table-function call that reads one extract file (DuckDB). -#}
 {% macro scw_read_extract(path) %}
     {%- if path.endswith('.csv') -%}
         {{ return("read_csv('" ~ path ~ "', header = true, all_varchar = true)") }}

@@ -35,6 +35,10 @@
     double
 {%- endmacro %}
 
+{% macro spark__type_double() -%}
+    double
+{%- endmacro %}
+
 {#- Trimmed text; an empty string becomes null. -#}
 {% macro cast_text(column) -%}
     nullif(trim({{ try_cast_to(column, dbt.type_string()) }}), '')

@@ -18,7 +18,7 @@
     so the allocated cents of every GL row add up exactly to its amount.
 -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     refresh_delete=[['months', 'posting_month']],

@@ -5,7 +5,7 @@
     quantities are summed to their order here; only orders with lines count.
 -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     refresh_delete=[['months', 'driver_month']],

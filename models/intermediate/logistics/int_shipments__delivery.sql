@@ -29,15 +29,16 @@ final as (
             when shipments.weight_kg > 0
                 then shipments.freight_cost / shipments.weight_kg
         end as freight_cost_per_kg,
-        {{ dbt.datediff(
+        {{ dbt.cast(dbt.datediff(
             dbt.cast('shipments.ship_ts', 'date'),
-            dbt.cast('shipments.delivered_ts', 'date'), 'day') }}
-            as transit_days,
+            dbt.cast('shipments.delivered_ts', 'date'), 'day'),
+            dbt.type_bigint()) }} as transit_days,
         case
             when shipments.delivered_ts is not null
-                then greatest({{ dbt.datediff(
+                then greatest({{ dbt.cast(dbt.datediff(
                     'shipments.promised_delivery_date',
-                    dbt.cast('shipments.delivered_ts', 'date'), 'day') }}, 0)
+                    dbt.cast('shipments.delivered_ts', 'date'), 'day'),
+                    dbt.type_bigint()) }}, 0)
         end as days_late,
         shipments.is_temperature_controlled,
         shipments.is_expedited,

@@ -10,13 +10,19 @@ with days as (
 final as (
     select
         {{ dbt.cast('days.date_day', 'date') }} as date_day,
-        extract(year from days.date_day) as year_number,
-        extract(quarter from days.date_day) as quarter_number,
-        extract(month from days.date_day) as month_number,
-        extract(day from days.date_day) as day_of_month,
-        extract(isodow from days.date_day) as iso_day_of_week,
-        extract(week from days.date_day) as iso_week_number,
-        extract(isodow from days.date_day) in (6, 7) as is_weekend,
+        {{ dbt.cast('extract(year from days.date_day)', dbt.type_bigint()) }}
+            as year_number,
+        {{ dbt.cast('extract(quarter from days.date_day)', dbt.type_bigint()) }}
+            as quarter_number,
+        {{ dbt.cast('extract(month from days.date_day)', dbt.type_bigint()) }}
+            as month_number,
+        {{ dbt.cast('extract(day from days.date_day)', dbt.type_bigint()) }}
+            as day_of_month,
+        {{ dbt.cast(iso_day_of_week('days.date_day'), dbt.type_bigint()) }}
+            as iso_day_of_week,
+        {{ dbt.cast('extract(week from days.date_day)', dbt.type_bigint()) }}
+            as iso_week_number,
+        {{ iso_day_of_week('days.date_day') }} in (6, 7) as is_weekend,
         {{ dbt.cast(dbt.date_trunc('month', 'days.date_day'), 'date') }}
             as month_start_date,
         {{ dbt.cast(dbt.date_trunc('week', 'days.date_day'), 'date') }}

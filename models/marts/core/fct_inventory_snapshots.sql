@@ -2,7 +2,7 @@
     value at standard cost. A snapshot with nothing available to promise is
     a stockout. -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['snapshot_date', 'dc_id', 'sku_id'],

@@ -1,7 +1,7 @@
 {#- One row per order line (order_id, line_number): quantities, revenue and
     cost of goods of a staged line. quantity is the ordered quantity. -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['order_id', 'line_number'],

@@ -3,7 +3,7 @@
     quantity, on time when every shipment arrived by its promised date, and
     OTIF when both hold. Cancelled and open orders have no delivery flags. -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['order_id'],

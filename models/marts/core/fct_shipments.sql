@@ -1,7 +1,7 @@
 {#- One row per shipment: carrier, mode, freight cost and delivery
     performance. -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['shipment_id'],

@@ -1,7 +1,7 @@
 {#- One row per warehouse activity: labour minutes and units handled, with
     the customer of order-related work. -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['activity_id'],

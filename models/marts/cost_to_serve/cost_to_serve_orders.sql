@@ -4,7 +4,7 @@
     months (picked in one month, shipped or invoiced in the next); all are
     summed here. -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['order_id'],

@@ -5,7 +5,7 @@
     profitable). Summed over customers, cost_to_serve equals the GL
     allocated in the month to the cent. -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     refresh_delete=[['months', 'month']],
@@ -102,13 +102,13 @@ final as (
             as cost_to_serve_margin,
         -- ranked on the margin in cents: float noise in the sums must not
         -- order customers whose margins are equal
-        rank() over (
+        {{ dbt.cast('''rank() over (
             partition by joined.month
             order by
                 round(
                     joined.net_revenue - joined.cogs - joined.cost_to_serve, 2
                 ) desc
-        ) as profitability_rank,
+        )''', dbt.type_bigint()) }} as profitability_rank,
         joined.month
     from joined
 )

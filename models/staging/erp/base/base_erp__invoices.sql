@@ -1,7 +1,7 @@
 {#- Every raw invoice row, typed, with validation flags. An invoice of an
     unknown or quarantined order is quarantined. -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['invoice_id'],

@@ -2,7 +2,7 @@
     that is not staged (unknown, or quarantined with its order) is
     quarantined. -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['return_id'],

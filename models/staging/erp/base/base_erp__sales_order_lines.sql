@@ -2,7 +2,7 @@
     line of an unknown or quarantined order, or of an unknown SKU, is
     quarantined. -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['order_id', 'line_number'],

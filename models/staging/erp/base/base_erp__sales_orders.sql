@@ -1,7 +1,7 @@
 {#- Every raw sales-order header row, typed, with dedupe and validation
     flags. An order whose customer or DC is not staged is quarantined. -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['order_id'],

@@ -1,7 +1,7 @@
 {#- Every raw warehouse-activity row, typed, with validation flags. Order
     work for an order that is not staged is quarantined with the order. -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['activity_id'],

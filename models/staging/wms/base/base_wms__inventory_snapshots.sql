@@ -1,7 +1,7 @@
 {#- Every raw inventory-snapshot row, typed, with dedupe and validation
     flags. -#}
 {{ config(
-    materialized='incremental',
+    materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['snapshot_date', 'dc_id', 'sku_id'],
