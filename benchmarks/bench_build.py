@@ -18,7 +18,8 @@ touched.
    apart, as a daily scheduler's partial-parse cache would have it).
 
 Printed, and written as JSON to reports/bench_<scale>.json:
-- wall time and peak RSS of the dbt process;
+- wall time and peak RSS of the dbt process, and the nodes with the highest
+  RSS while they ran (/proc sampled twice a second);
 - per stage (staging, core, cost to serve, segmentation, policies, tests):
   the summed execution time of its nodes from target/run_results.json, the
   number of nodes and the rows of the tables it built;
@@ -36,6 +37,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -158,6 +160,38 @@ def parse(project: Path, warehouse: Path, raw: Path) -> float:
     return time.perf_counter() - started
 
 
+def sample_rss(pid: int, samples: list[tuple[float, int]], stop: threading.Event) -> None:
+    """Append (unix time, RSS in KiB) of process pid every half second until stop."""
+    status = Path(f"/proc/{pid}/status")
+    while not stop.is_set():
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    samples.append((time.time(), int(line.split()[1])))
+                    break
+        except (FileNotFoundError, ProcessLookupError):
+            return
+        stop.wait(0.5)
+
+
+def _unix(timestamp: str) -> float:
+    return dt.datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
+
+
+def memory_by_node(results: list[dict], samples: list[tuple[float, int]], count: int = 8) -> list[dict]:
+    """The nodes with the highest sampled RSS of the dbt process while they executed."""
+    peaks = []
+    for result in results:
+        execute = [timing for timing in result.get("timing", []) if timing["name"] == "execute"]
+        if not execute or not execute[0].get("started_at"):
+            continue
+        start, end = _unix(execute[0]["started_at"]), _unix(execute[0]["completed_at"])
+        during = [kib for when, kib in samples if start <= when <= end]
+        if during:
+            peaks.append({"node": result["unique_id"].split(".", 2)[-1], "peak_rss_mib": round(max(during) / 1024)})
+    return sorted(peaks, key=lambda peak: -peak["peak_rss_mib"])[:count]
+
+
 def run_dbt(project: Path, warehouse: Path, raw: Path, label: str, *args: str) -> dict:
     """Run one dbt command; wall time, peak RSS (os.wait4 on the dbt process) and run results."""
     env = dbt_env(project, warehouse)
@@ -174,7 +208,13 @@ def run_dbt(project: Path, warehouse: Path, raw: Path, label: str, *args: str) -
     log = (project / "logs" / f"bench_{label}.out").open("w")
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
+    samples: list[tuple[float, int]] = []
+    stop = threading.Event()
+    sampler = threading.Thread(target=sample_rss, args=(process.pid, samples, stop), daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
+    stop.set()
+    sampler.join()
     seconds = time.perf_counter() - started
     log.close()
     returncode = os.waitstatus_to_exitcode(status)
@@ -188,6 +228,7 @@ def run_dbt(project: Path, warehouse: Path, raw: Path, label: str, *args: str) -
         "dbt_elapsed_seconds": round(results["elapsed_time"], 1),
         "results": results["results"],
         "manifest": manifest,
+        "memory_by_node": memory_by_node(results["results"], samples),
     }
 
 
@@ -254,6 +295,9 @@ def report(label: str, run: dict, rows: dict[str, int]) -> dict:
     top = slowest(run)
     for entry in top:
         print(f"    {entry['seconds']:>7.1f} s  {entry['node']}")
+    print("  highest RSS while running:")
+    for entry in run["memory_by_node"]:
+        print(f"    {entry['peak_rss_mib']:>7,} MiB  {entry['node']}")
     nodes = {**run["manifest"]["nodes"], **run["manifest"].get("unit_tests", {})}
     every = [
         {
@@ -266,7 +310,7 @@ def report(label: str, run: dict, rows: dict[str, int]) -> dict:
     ]
     return {
         key: run[key] for key in ("command", "returncode", "wall_seconds", "dbt_elapsed_seconds", "peak_rss_mib")
-    } | {"stages": stages, "slowest": top, "nodes": every}
+    } | {"stages": stages, "slowest": top, "memory_by_node": run["memory_by_node"], "nodes": every}
 
 
 def main() -> None:
