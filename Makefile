@@ -38,10 +38,15 @@ $(STAMP): pyproject.toml
 spark-setup: $(SPARK_STAMP)
 
 $(SPARK_STAMP): $(STAMP)
-	@command -v java >/dev/null 2>&1 || { \
-		echo "installing Java 17 (openjdk-17-jre-headless)"; \
+	@if ! java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then \
+		echo "installing Java 17 (openjdk-17-jre-headless): pyspark 4 needs Java 17 or newer"; \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "apt-get needs root: install openjdk-17-jre-headless (or any Java >= 17) and rerun"; \
+			exit 1; \
+		fi; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless; }
+			apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless; \
+	fi
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
 	touch $(SPARK_STAMP)
 
@@ -83,8 +88,9 @@ test: data lint pytest
 # The Spark selection (staging, core and cost-to-serve marts, with their data
 # tests) built on local Spark from the extracts in RAW_PATH (docs/spark.md).
 spark: data $(SPARK_STAMP)
-	DBT_SPARK_HOME=$(SPARK_HOME_DIR) $(DBT) build --target spark --selector spark_sql \
-		$(DBT_FLAGS) --vars '{raw_path: $(RAW_PATH)}'
+	DBT_SPARK_HOME=$(abspath $(SPARK_HOME_DIR)) $(DBT) build --target spark \
+		--selector spark_sql $(DBT_FLAGS) \
+		--vars '{raw_path: $(abspath $(RAW_PATH)), raw_format: $(FORMAT)}'
 
 docs: $(STAMP)
 	$(DBT) docs generate $(DBT_FLAGS) --vars '{raw_path: $(RAW_PATH)}'

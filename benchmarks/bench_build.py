@@ -160,17 +160,18 @@ def parse(project: Path, warehouse: Path, raw: Path) -> float:
     return time.perf_counter() - started
 
 
-def sample_rss(pid: int, samples: list[tuple[float, int]], stop: threading.Event) -> None:
-    """Append (unix time, RSS in KiB) of process pid every half second until stop."""
+def sample_rss(pid: int, samples: list[tuple[float, int]], high_water: list[int], stop: threading.Event) -> None:
+    """Every half second until stop: append (unix time, RSS in KiB) of process pid
+    to samples and its high-water mark (VmHWM, KiB) to high_water."""
     status = Path(f"/proc/{pid}/status")
     while not stop.is_set():
         try:
-            for line in status.read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    samples.append((time.time(), int(line.split()[1])))
-                    break
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
         except (FileNotFoundError, ProcessLookupError):
             return
+        if "VmRSS" in fields:
+            samples.append((time.time(), int(fields["VmRSS"].split()[0])))
+            high_water.append(int(fields["VmHWM"].split()[0]))
         stop.wait(0.5)
 
 
@@ -193,7 +194,7 @@ def memory_by_node(results: list[dict], samples: list[tuple[float, int]], count:
 
 
 def run_dbt(project: Path, warehouse: Path, raw: Path, label: str, *args: str) -> dict:
-    """Run one dbt command; wall time, peak RSS (os.wait4 on the dbt process) and run results."""
+    """Run one dbt command; wall time, peak RSS (VmHWM of the dbt process) and run results."""
     env = dbt_env(project, warehouse)
     command = [
         DBT,
@@ -209,10 +210,11 @@ def run_dbt(project: Path, warehouse: Path, raw: Path, label: str, *args: str) -
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
     samples: list[tuple[float, int]] = []
+    high_water: list[int] = []
     stop = threading.Event()
-    sampler = threading.Thread(target=sample_rss, args=(process.pid, samples, stop), daemon=True)
+    sampler = threading.Thread(target=sample_rss, args=(process.pid, samples, high_water, stop), daemon=True)
     sampler.start()
-    _, status, usage = os.wait4(process.pid, 0)
+    _, status, _ = os.wait4(process.pid, 0)
     stop.set()
     sampler.join()
     seconds = time.perf_counter() - started
@@ -224,7 +226,10 @@ def run_dbt(project: Path, warehouse: Path, raw: Path, label: str, *args: str) -
         "command": " ".join(args),
         "returncode": returncode,
         "wall_seconds": round(seconds, 1),
-        "peak_rss_mib": round(usage.ru_maxrss / 1024),
+        # the process's own high-water mark since exec, read last within
+        # half a second of its end (wait4's ru_maxrss would also count the
+        # image of this process it was forked from)
+        "peak_rss_mib": round(max(high_water, default=0) / 1024),
         "dbt_elapsed_seconds": round(results["elapsed_time"], 1),
         "results": results["results"],
         "manifest": manifest,

@@ -7,8 +7,10 @@ method (target ``spark`` of profiles.yml). The selector ``spark_sql``
 cost-to-serve marts with every model they read, with their data tests.
 
 Every table of the selection that Spark writes is then read back from its
-Parquet files and compared with DuckDB's row for row on its grain (doubles
-to a relative 1e-9, the rest exactly), and the totals finance reconciles
+Parquet files and compared with DuckDB's: the same columns and types, the
+same row count, and the same rows (matched on the grain of the model's
+unique test, doubles to a relative 1e-9 and the rest exactly; as a multiset
+where the model has no unique test). The totals finance reconciles
 (order lines, revenue, the GL allocated to orders) are checked on both
 engines against the extracts and the general-ledger seed.
 
@@ -19,6 +21,7 @@ test` installs both.
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 
 import duckdb
@@ -36,14 +39,15 @@ SELECTED_FOLDERS = ("staging", "intermediate", "marts/core", "marts/cost_to_serv
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
-    """(project, spark folder, DuckDB dbt process, Spark dbt process)."""
+    """(project, spark folder, DuckDB dbt process, Spark dbt process, Spark run results, Spark manifest)."""
     if shutil.which("java") is None:
         pytest.fail("Java is not installed: `make test` installs openjdk-17-jre-headless")
     if importlib.util.find_spec("pyspark") is None:
         pytest.fail("pyspark is not installed: `make test` installs the spark extra (pip install -e '.[spark]')")
     base = tmp_path_factory.mktemp("spark")
     project = make_project(base, "tiny", "parquet")
-    duck = project.dbt("build", "--selector", "spark_sql", "--exclude", "resource_type:test", extra_vars=VARS)
+    # the data tests run on Spark; DuckDB runs them in the main build
+    duck = project.dbt("build", "--selector", "spark_sql", "--exclude-resource-type", "test", extra_vars=VARS)
     assert duck.returncode == 0, duck.stdout[-4000:]
     spark_home = base / "spark"
     spark = project.dbt(
@@ -56,7 +60,10 @@ def builds(tmp_path_factory):
         extra_env={"DBT_SPARK_HOME": str(spark_home), "DBT_SPARK_SHUFFLE_PARTITIONS": "2"},
     )
     assert spark.returncode == 0, spark.stdout[-6000:]
-    return project, spark_home, duck, spark
+    target = project.root / "target"
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    manifest = json.loads((target / "manifest.json").read_text())
+    return project, spark_home, duck, spark, results, manifest
 
 
 def _built_tables(project) -> dict[tuple[str, str], list[str]]:
@@ -74,21 +81,37 @@ def _built_tables(project) -> dict[tuple[str, str], list[str]]:
     return {relation: grain for relation, grain in relations.items() if relation in tables}
 
 
+def _spark_tables(results: list[dict], manifest: dict) -> set[tuple[str, str]]:
+    """(schema, table) of every model the Spark run built as a table."""
+    tables = set()
+    for result in results:
+        node = manifest["nodes"].get(result["unique_id"], {})
+        if node.get("resource_type") == "model" and node["config"]["materialized"] == "table":
+            tables.add((node["schema"], node["alias"]))
+    return tables
+
+
 def test_spark_runs_every_selected_model_and_data_test(builds):
-    _, _, duck, spark = builds
-    for process in (duck, spark):
-        assert "ERROR=0" in process.stdout and "SKIP=0" in process.stdout
-    # the selection is the whole SQL path from the extracts to the cost-to-serve marts
+    _, _, _, _, results, manifest = builds
+    by_type: dict[str, list[str]] = {}
+    for result in results:
+        resource_type = manifest["nodes"].get(result["unique_id"], {}).get("resource_type", "other")
+        by_type.setdefault(resource_type, []).append(result["status"])
+    # the whole SQL path from the extracts to the cost-to-serve marts, with its tests
+    assert len(by_type["model"]) >= 45 and set(by_type["model"]) == {"success"}
+    assert len(by_type["seed"]) >= 3 and set(by_type["seed"]) == {"success"}
+    assert len(by_type["test"]) >= 300 and set(by_type["test"]) == {"pass"}
+    names = {result["unique_id"].split(".")[-1] for result in results}
     for model in ("base_erp__sales_order_lines", "fct_orders", "int_cost_allocations__orders", "customer_profitability"):
-        assert f" {model} " in spark.stdout or f".{model} " in spark.stdout, model
-    assert "data tests" in spark.stdout
+        assert model in names, model
 
 
 def test_spark_tables_equal_duckdb_tables_row_for_row(builds):
-    project, spark_home, _, _ = builds
+    project, spark_home, _, _, results, manifest = builds
     relations = _built_tables(project)
-    # staging base tables, the allocation, the core and cost-to-serve marts
-    assert len(relations) >= 25, sorted(relations)
+    # every table Spark built is compared: staging base tables, the allocation, the marts
+    assert set(relations) == _spark_tables(results, manifest)
+    assert len(relations) >= 30, sorted(relations)
     for table in (("core", "fct_orders"), ("cost_to_serve", "cost_to_serve_orders"), ("cost_to_serve", "customer_profitability")):
         assert relations.get(table), f"{table} has no grain to compare on"
     differences = compare_with_parquet_tables(project.warehouse, spark_home / "tables", relations)
@@ -97,7 +120,7 @@ def test_spark_tables_equal_duckdb_tables_row_for_row(builds):
 
 def test_totals_tie_to_extracts_and_ledger_on_both_engines(builds):
     """Totals each engine reports, against sums taken straight from the files."""
-    project, spark_home, _, _ = builds
+    project, spark_home, *_ = builds
     raw = project.raw
     con = duckdb.connect()
     con.execute("set TimeZone = 'UTC'")

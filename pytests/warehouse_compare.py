@@ -72,6 +72,9 @@ def _differing_rows(con, schema: str, table: str, grain: list[str]) -> tuple[int
         only_left = con.execute(f"select count(*) from (select {names} from {lhs} except all select {names} from {rhs})").fetchone()[0]
         only_right = con.execute(f"select count(*) from (select {names} from {rhs} except all select {names} from {lhs})").fetchone()[0]
         return rows, only_left, only_right
+    if con.execute(f"select count(*) from {rhs}").fetchone()[0] != rows:
+        # a duplicate on one side that equals its match would pass the join
+        raise AssertionError(f"{schema}.{table}: the two warehouses have different row counts")
     join = " and ".join(f'l."{c}" is not distinct from r."{c}"' for c in grain)
     checks = []
     for name, data_type in columns:
@@ -122,27 +125,34 @@ def compare_with_parquet_tables(
     """compare_marts against tables written as Parquet by another engine.
 
     The right-hand table <schema>.<table> is the folder
-    ``tables_root/<schema>.db/<table>`` (Spark's warehouse layout). Each of its
-    columns is cast to the type the left-hand column has: Spark writes an int
-    where DuckDB has a bigint, and timestamps as instants (read in UTC). A
-    column missing on the right fails the cast and so the comparison.
+    ``tables_root/<schema>.db/<table>`` (Spark's warehouse layout). It must
+    have the same columns with the same types as the left-hand table
+    (read with the time zone UTC); a table with other columns or
+    types is reported under ``columns`` instead of being compared.
     """
     con = duckdb.connect()
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute(f"attach '{left}' as lhs (read_only)")
         con.execute("attach ':memory:' as rhs")
-        for schema, table in relations:
+        comparable: dict[tuple[str, str], list[str]] = {}
+        mismatched: dict[str, dict] = {}
+        for (schema, table), grain in relations.items():
             columns = _columns(con, "lhs", schema, table)
             if not columns:
                 raise AssertionError(f"{schema}.{table} is not in {left}")
-            folder = tables_root / f"{schema}.db" / table
-            select = ", ".join(f'cast("{name}" as {data_type}) as "{name}"' for name, data_type in columns)
+            files = f"'{tables_root / f'{schema}.db' / table}/*.parquet'"
+            right = [
+                (name, data_type)
+                for name, data_type, *_ in con.execute(f"describe select * from read_parquet({files})").fetchall()
+                if name not in RUN_TIME_COLUMNS
+            ]
+            if right != columns:
+                mismatched[f"{schema}.{table}"] = {"columns": {"left": columns, "right": right}}
+                continue
             con.execute(f'create schema if not exists rhs."{schema}"')
-            con.execute(
-                f'create view rhs."{schema}"."{table}" as select {select}'
-                f" from read_parquet('{folder}/*.parquet')"
-            )
-        return _compare(con, relations)
+            con.execute(f'create view rhs."{schema}"."{table}" as select * from read_parquet({files})')
+            comparable[(schema, table)] = grain
+        return mismatched | _compare(con, comparable)
     finally:
         con.close()

@@ -5,7 +5,7 @@
     example whether a foreign key resolves) in a CTE, and then selects
     dq_validate(...) over that CTE. The result keeps every raw row and adds:
 
-      dq_key_version       1 for the latest copy of the key, 2 the next, ...
+      dq_key_version       1 for the latest copy of the key, 2 the next, ... (bigint)
                            (numbered within each key, so no global sort)
       dq_record_key        the natural key as text (parts joined with '|'),
                            on the rows data_quality_exceptions reports
@@ -167,14 +167,14 @@
                 only the row's own columns -#}
             select
                 {{ relation }}.*,
-                row_number() over (
+                cast(row_number() over (
                     partition by
                         {% for column in key_columns -%}
                             {{ relation }}.{{ column }}
                             {{- ", " if not loop.last }}
                         {% endfor -%}
                     order by {{ ordering | join(', ') }}
-                ) as dq_key_version
+                ) as {{ dbt.type_bigint() }}) as dq_key_version
             from {{ relation }}
         ) as versioned
     ) as flagged

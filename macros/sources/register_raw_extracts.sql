@@ -1,15 +1,22 @@
 {#-
-    on-run-start hook: registers each raw extract of the input contract as a
-    view raw.<table> over <raw_path>/<table>.parquet or <table>.csv, whichever
-    is present (Parquet wins when both are), and checks that the file carries
-    every column its source declares in models/staging/<system>/_*__sources.yml.
+    on-run-start hook: registers each raw extract of the input contract as
+    raw.<table> and checks that it carries every column its source declares
+    in models/staging/<system>/_*__sources.yml.
+
+    DuckDB: a view over <raw_path>/<table>.parquet or <table>.csv, whichever
+    is present (Parquet wins when both are). A missing file or column stops
+    the build with one message that names every missing table and column,
+    before any model runs.
+
+    Spark (docs/spark.md): an external table over <raw_path>/<table>.<var
+    raw_format> (default parquet); raw_path must be absolute. A missing file
+    stops the build with Spark's message naming its path; missing columns
+    are named together as on DuckDB.
 
     CSV extracts are read with every column as text; staging casts them with
     try_cast_to, so a value that does not parse becomes null and is caught by
-    the staging validation rules instead of failing the scan.
-
-    A missing file or column stops the build with one message that names every
-    missing table and column, before any model runs.
+    the staging validation rules instead of failing the scan. Other engines
+    need their own <adapter>__ versions of the macros below.
 -#}
 {% macro register_raw_extracts() %}
     {%- if not execute -%}
@@ -72,6 +79,20 @@
 {% endmacro %}
 
 {% macro default__scw_find_extract(raw_path, table) %}
+    {%- do scw_no_extract_reader() -%}
+{% endmacro %}
+
+{#- Stops the build on an engine without versions of the two macros. -#}
+{% macro scw_no_extract_reader() %}
+    {%- do exceptions.raise_compiler_error(
+        'register_raw_extracts: no way to read extract files on target type '
+        ~ target.type ~ '; add ' ~ target.type ~ '__scw_find_extract and '
+        ~ target.type ~ '__scw_register_extract (macros/sources/'
+        ~ 'register_raw_extracts.sql), or load the extracts as tables in '
+        ~ 'schema raw and drop the on-run-start hook') -%}
+{% endmacro %}
+
+{% macro duckdb__scw_find_extract(raw_path, table) %}
     {%- for extension in ['parquet', 'csv'] -%}
         {%- set candidate = raw_path ~ '/' ~ table ~ '.' ~ extension -%}
         {%- set hits = run_query(
@@ -86,10 +107,15 @@
 
 {#-
     Spark SQL cannot list files: the extract is <table>.<raw_format> (var,
-    default parquet), and a missing file stops the build with Spark's own
-    "path does not exist" message naming it.
+    default parquet). A relative path would be resolved against the raw
+    schema's folder, not the working directory, so it is refused.
 -#}
 {% macro spark__scw_find_extract(raw_path, table) %}
+    {%- if not (raw_path.startswith('/') or '://' in raw_path) -%}
+        {%- do exceptions.raise_compiler_error(
+            'raw_path must be an absolute path or a URI on Spark, got '
+            ~ raw_path) -%}
+    {%- endif -%}
     {{ return(raw_path ~ '/' ~ table ~ '.' ~ var('raw_format', 'parquet')) }}
 {% endmacro %}
 
@@ -100,20 +126,27 @@
 {% endmacro %}
 
 {% macro default__scw_register_extract(table, path) %}
+    {%- do scw_no_extract_reader() -%}
+{% endmacro %}
+
+{% macro duckdb__scw_register_extract(table, path) %}
     {%- do run_query(
         'create or replace view raw.' ~ table ~ ' as select * from '
         ~ scw_read_extract(path)) -%}
 {% endmacro %}
 
 {#- An external (unmanaged) table over the file: dropping it keeps the file.
-    CSV columns are all text, as on DuckDB. -#}
+    CSV columns are all text, as on DuckDB. The file is read once first so
+    that a missing one fails with PATH_NOT_FOUND naming it. -#}
 {% macro spark__scw_register_extract(table, path) %}
+    {%- set file_format = 'csv' if path.endswith('.csv') else 'parquet' -%}
+    {%- do run_query(
+        'select * from ' ~ file_format ~ '.`' ~ path ~ '` limit 0') -%}
     {%- do run_query('drop table if exists raw.' ~ table) -%}
     {%- do run_query(
-        'create table raw.' ~ table ~ ' using '
-        ~ ('csv' if path.endswith('.csv') else 'parquet')
+        'create table raw.' ~ table ~ ' using ' ~ file_format
         ~ " options (path '" ~ path ~ "'"
-        ~ (", header 'true'" if path.endswith('.csv') else '') ~ ')') -%}
+        ~ (", header 'true'" if file_format == 'csv' else '') ~ ')') -%}
 {% endmacro %}
 
 

@@ -1,6 +1,6 @@
 """Stress scenarios of the inventory policy (grain scenario, sku_id, dc_id).
 
-A dbt Python model (self-contained: pandas, numpy and scipy only). For every
+A dbt Python model (self-contained: pandas, numpy, scipy and pyarrow only). For every
 row of ``inventory_policies`` and every scenario (``base`` plus the stress
 scenarios of var inventory_stress_scenarios), the safety stock and reorder
 point recomputed under the stressed demand and lead time, and the risk of a
@@ -35,6 +35,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy.special import erfc
 from scipy.stats import norm
 
@@ -185,13 +186,57 @@ def fill_rate_at(reorder_point, protection_mean, sigma, order_quantity):
     return np.clip(rate, 0.0, 1.0)
 
 
-def stress_policies(policies: pd.DataFrame, scenarios: list[dict]) -> pd.DataFrame:
-    """Every policy row under every scenario (see the module docstring for the formulas)."""
+#: Output columns that are the same in every scenario (copied from the policy).
+REPEATED_COLUMNS = (
+    "sku_id",
+    "dc_id",
+    "segment",
+    "policy_type",
+    "safety_stock_method",
+    "lead_time_sd_days",
+    "base_safety_stock_units",
+    "base_reorder_point_units",
+    "order_quantity_units",
+    "unit_cost",
+    "is_automatic",
+    "as_of_date",
+)
+ARROW_TYPES = {
+    "string": pa.string(),
+    "Int64": pa.int64(),
+    "float64": pa.float64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+}
+
+
+def _arrow(values, kind: str) -> pa.Array:
+    """One output column as an Arrow array of its declared type (NaN and None -> null)."""
+    if kind == "date":
+        return pa.array(pd.to_datetime(pd.Series(values)).dt.date, type=pa.date32(), from_pandas=True)
+    if kind == "bool":
+        return pa.array(pd.Series(values).fillna(False).astype(bool).to_numpy(), type=pa.bool_())
+    if kind == "string":
+        return pa.array(pd.Series(values, dtype=object), type=pa.string(), from_pandas=True)
+    return pa.array(pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(float), from_pandas=True).cast(
+        ARROW_TYPES[kind]
+    )
+
+
+def stress_table(policies: pd.DataFrame, scenarios: list[dict]) -> pa.Table:
+    """Every policy row under every scenario, as an Arrow table (formulas: the module docstring).
+
+    Rows are ordered by scenario, then sku_id and dc_id. The columns that do
+    not change with the scenario (REPEATED_COLUMNS) are built once and shared
+    by every scenario's rows, so memory grows by the computed columns only.
+    """
+    policies = policies.sort_values(["sku_id", "dc_id"], kind="stable").reset_index(drop=True)
     automatic = policies["is_automatic"].fillna(False).astype(bool).to_numpy()
     d0 = policies["demand_mean_daily"].to_numpy(float)
     sd0 = policies["demand_sd_daily"].to_numpy(float)
     lead0 = np.nan_to_num(policies["lead_time_mean_days"].to_numpy(float))
     lead_sd = np.nan_to_num(policies["lead_time_sd_days"].to_numpy(float))
+    lead_mean = policies["lead_time_mean_days"].to_numpy(float)
     review = policies["review_period_days"].to_numpy(float)
     quantity = policies["order_quantity_units"].to_numpy(float)
     target = policies["service_level_target"].to_numpy(float)
@@ -199,8 +244,25 @@ def stress_policies(policies: pd.DataFrame, scenarios: list[dict]) -> pd.DataFra
     base_rop = policies["reorder_point_units"].to_numpy(float)
     unit_cost = policies["unit_cost"].to_numpy(float)
     fill_rate_method = (policies["safety_stock_method"] == "fill_rate").to_numpy()
+    repeated = {
+        "sku_id": policies["sku_id"],
+        "dc_id": policies["dc_id"],
+        "segment": policies["segment"],
+        "policy_type": policies["policy_type"],
+        "safety_stock_method": policies["safety_stock_method"],
+        "lead_time_sd_days": policies["lead_time_sd_days"],
+        "base_safety_stock_units": base_ss,
+        "base_reorder_point_units": base_rop,
+        "order_quantity_units": quantity,
+        "unit_cost": unit_cost,
+        "is_automatic": automatic,
+        "as_of_date": policies["as_of_date"],
+    }
+    shared = {column: _arrow(repeated[column], OUTPUT_COLUMNS[column]) for column in REPEATED_COLUMNS}
+    schema = pa.schema([(column, ARROW_TYPES[kind]) for column, kind in OUTPUT_COLUMNS.items()])
+    rows = len(policies)
 
-    frames = []
+    tables = []
     for order, scenario in enumerate(scenarios):
         factor = 1.0 + scenario["demand_increase_pct"] / 100.0
         d, sd = d0 * factor, sd0 * factor
@@ -215,60 +277,40 @@ def stress_policies(policies: pd.DataFrame, scenarios: list[dict]) -> pd.DataFra
         risk = np.where(automatic, stockout_risk(base_rop, mean, sigma), np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
             cycles = np.where(quantity > 0, d * 365.0 / np.where(quantity > 0, quantity, 1.0), 0.0)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "scenario": scenario["name"],
-                    "sku_id": policies["sku_id"].to_numpy(),
-                    "dc_id": policies["dc_id"].to_numpy(),
-                    "segment": policies["segment"].to_numpy(),
-                    "policy_type": policies["policy_type"].to_numpy(),
-                    "safety_stock_method": policies["safety_stock_method"].to_numpy(),
-                    "scenario_order": order,
-                    "demand_increase_pct": scenario["demand_increase_pct"],
-                    "lead_time_increase_days": scenario["lead_time_increase_days"],
-                    "demand_mean_daily": d,
-                    "demand_sd_daily": sd,
-                    "lead_time_mean_days": policies["lead_time_mean_days"].to_numpy(float)
-                    + np.where(automatic, scenario["lead_time_increase_days"], 0.0),
-                    "lead_time_sd_days": policies["lead_time_sd_days"].to_numpy(float),
-                    "protection_period_days": protection,
-                    "protection_demand_mean_units": mean,
-                    "protection_demand_sd_units": sigma,
-                    "safety_stock_units": ss,
-                    "reorder_point_units": np.where(automatic, mean + ss, 0.0),
-                    "base_safety_stock_units": base_ss,
-                    "base_reorder_point_units": base_rop,
-                    "safety_stock_change_units": ss - base_ss,
-                    "order_quantity_units": quantity,
-                    "unit_cost": unit_cost,
-                    "safety_stock_value": ss * unit_cost,
-                    "stockout_risk_at_base_rop": risk,
-                    "fill_rate_at_base_rop": np.where(automatic, fill_rate_at(base_rop, mean, sigma, quantity), np.nan),
-                    "expected_stockouts_per_year": np.where(automatic, risk * cycles, np.nan),
-                    "is_automatic": automatic,
-                    "as_of_date": policies["as_of_date"].to_numpy(),
-                }
-            )
-        )
-    result = pd.concat(frames, ignore_index=True)
-    return _typed(result.sort_values(["scenario_order", "sku_id", "dc_id"]).reset_index(drop=True))
+        computed = {
+            "scenario": pa.array(np.full(rows, scenario["name"], dtype=object), type=pa.string()),
+            "scenario_order": pa.array(np.full(rows, order, dtype=np.int64)),
+            "demand_increase_pct": pa.array(np.full(rows, scenario["demand_increase_pct"], dtype=float)),
+            "lead_time_increase_days": pa.array(np.full(rows, scenario["lead_time_increase_days"], dtype=float)),
+            "demand_mean_daily": d,
+            "demand_sd_daily": sd,
+            "lead_time_mean_days": lead_mean + np.where(automatic, scenario["lead_time_increase_days"], 0.0),
+            "protection_period_days": protection,
+            "protection_demand_mean_units": mean,
+            "protection_demand_sd_units": sigma,
+            "safety_stock_units": ss,
+            "reorder_point_units": np.where(automatic, mean + ss, 0.0),
+            "safety_stock_change_units": ss - base_ss,
+            "safety_stock_value": ss * unit_cost,
+            "stockout_risk_at_base_rop": risk,
+            "fill_rate_at_base_rop": np.where(automatic, fill_rate_at(base_rop, mean, sigma, quantity), np.nan),
+            "expected_stockouts_per_year": np.where(automatic, risk * cycles, np.nan),
+        }
+        arrays = [
+            shared[column]
+            if column in shared
+            else computed[column]
+            if isinstance(computed[column], pa.Array)
+            else pa.array(computed[column], type=pa.float64(), from_pandas=True)
+            for column in OUTPUT_COLUMNS
+        ]
+        tables.append(pa.Table.from_arrays(arrays, schema=schema))
+    return pa.concat_tables(tables)
 
 
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """The output columns in order with their types (dates as datetime.date -> SQL date)."""
-    out = pd.DataFrame(index=frame.index)
-    for column, kind in OUTPUT_COLUMNS.items():
-        values = frame[column]
-        if kind == "date":
-            out[column] = pd.to_datetime(values).dt.date
-        elif kind == "bool":
-            out[column] = values.fillna(False).astype(bool)
-        elif kind == "string":
-            out[column] = values.astype("string")
-        else:
-            out[column] = pd.to_numeric(values, errors="coerce").astype(kind)
-    return out
+def stress_policies(policies: pd.DataFrame, scenarios: list[dict]) -> pd.DataFrame:
+    """stress_table as a pandas DataFrame (for inspection and tests; the model returns the Arrow table)."""
+    return stress_table(policies, scenarios).to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
 
 
 def _to_pandas(relation) -> pd.DataFrame:
@@ -282,4 +324,9 @@ def _to_pandas(relation) -> pd.DataFrame:
 def model(dbt, session):
     dbt.config(materialized="table")
     policies = _to_pandas(dbt.ref("inventory_policies"))
-    return stress_policies(policies, parse_scenarios(dbt.config.get("stress_scenarios")))
+    table = stress_table(policies, parse_scenarios(dbt.config.get("stress_scenarios")))
+    # DuckDB reads an Arrow table in place; engines whose dbt Python models
+    # take pandas (Databricks, Snowflake) get one
+    if "duckdb" in type(session).__module__:
+        return table
+    return table.to_pandas()

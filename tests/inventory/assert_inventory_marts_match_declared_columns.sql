@@ -8,7 +8,6 @@
 {%- set model_names = [
     'inventory_policies',
     'inventory_policy_scenarios',
-    'inventory_scenario_summary',
 ] -%}
 {%- set relations = {} -%}
 {%- for model_name in model_names -%}

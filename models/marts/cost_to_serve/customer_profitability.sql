@@ -102,13 +102,13 @@ final as (
             as cost_to_serve_margin,
         -- ranked on the margin in cents: float noise in the sums must not
         -- order customers whose margins are equal
-        {{ dbt.cast('''rank() over (
+        {{ dbt.cast("rank() over (
             partition by joined.month
             order by
                 round(
                     joined.net_revenue - joined.cogs - joined.cost_to_serve, 2
                 ) desc
-        )''', dbt.type_bigint()) }} as profitability_rank,
+        )", dbt.type_bigint()) }} as profitability_rank,
         joined.month
     from joined
 )
