@@ -34,7 +34,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Local Spark for the `spark` target: Java 17 from Debian's packages when no
-# java is on the PATH, then dbt-spark and pyspark (the spark extra).
+# Java 17 or newer is on the PATH (needs root), then dbt-spark and pyspark
+# (the spark extra).
 spark-setup: $(SPARK_STAMP)
 
 $(SPARK_STAMP): $(STAMP)

@@ -116,7 +116,7 @@
             'raw_path must be an absolute path or a URI on Spark, got '
             ~ raw_path) -%}
     {%- endif -%}
-    {{ return(raw_path ~ '/' ~ table ~ '.' ~ var('raw_format', 'parquet')) }}
+    {{ return(raw_path ~ '/' ~ table ~ '.' ~ var('raw_format')) }}
 {% endmacro %}
 
 
