@@ -14,6 +14,8 @@
       dq_error__<rule>     detail text when a blocking rule fails, else null
       dq_warn__<rule>      detail text when a warning rule fails, else null
       dq_is_quarantined    a surviving row that fails a blocking rule
+      dq_has_tied_conflict another copy of the key, tied with this one on
+                           the recency column, differs from it
 
     The staging model keeps rows that are neither duplicates nor quarantined;
     data_quality_exceptions unpivots the dq_ columns of every base model.
@@ -42,6 +44,30 @@
         'missing_value', 'error',
         conditions | join(' or '),
         "'missing or invalid: ' || trim(" ~ dbt.concat(details) ~ ")")) }}
+{%- endmacro %}
+
+
+{#- The three conversion columns of a raw.<table> view (macros/sources/
+    raw_projection.sql), carried through a base model's typed CTE. -#}
+{% macro dq_invalid_columns() -%}
+    dq_invalid_number,
+    dq_invalid_date,
+    dq_invalid_boolean
+{%- endmacro %}
+
+
+{#- Rules: a value present in the extract that does not convert to the
+    column's declared type (the detail names the column and the raw
+    value). Every base model has them. -#}
+{% macro dq_cast_rules() -%}
+    {{ return([
+        dq_rule('invalid_number', 'error',
+            'dq_invalid_number is not null', 'dq_invalid_number'),
+        dq_rule('invalid_date', 'error',
+            'dq_invalid_date is not null', 'dq_invalid_date'),
+        dq_rule('invalid_boolean', 'error',
+            'dq_invalid_boolean is not null', 'dq_invalid_boolean'),
+    ]) }}
 {%- endmacro %}
 
 
@@ -78,6 +104,50 @@
 {%- endmacro %}
 
 
+{#- Rule: a date or timestamp must not lie before var dq_min_date (default
+    1990-01-01): a date typed in the wrong century, or a placeholder. -#}
+{% macro dq_early_date_rule(columns) -%}
+    {%- set floor = dbt.cast("'" ~ var('dq_min_date') ~ "'", 'date') -%}
+    {%- set conditions = [] -%}
+    {%- set details = [] -%}
+    {%- for column in columns -%}
+        {%- set condition -%}
+            {{ dbt.cast(column, dbt.type_timestamp()) }} < {{ floor }}
+        {%- endset -%}
+        {%- do conditions.append('(' ~ condition ~ ')') -%}
+        {%- do details.append(
+            "case when " ~ condition ~ " then '" ~ column ~ "='"
+            ~ " || " ~ dbt.cast(column, dbt.type_string())
+            ~ " || ' ' else '' end") -%}
+    {%- endfor -%}
+    {{ return(dq_rule(
+        'date_before_minimum', 'error', conditions | join(' or '),
+        "'before var dq_min_date " ~ var('dq_min_date') ~ ": ' || trim("
+        ~ dbt.concat(details) ~ ")")) }}
+{%- endmacro %}
+
+
+{#- Rule absurd_<kind>: a value above var dq_max_<kind> (quantity,
+    unit_price, amount, weight_kg, volume_m3), a sanity bound that catches
+    a unit or decimal-point error before it reaches the money. -#}
+{% macro dq_ceiling_rule(kind, columns) -%}
+    {%- set limit = var('dq_max_' ~ kind) -%}
+    {%- set conditions = [] -%}
+    {%- set details = [] -%}
+    {%- for column in columns -%}
+        {%- do conditions.append(column ~ ' > ' ~ limit) -%}
+        {%- do details.append(
+            "case when " ~ column ~ " > " ~ limit ~ " then '" ~ column ~ "='"
+            ~ " || " ~ dbt.cast(column, dbt.type_string())
+            ~ " || ' ' else '' end") -%}
+    {%- endfor -%}
+    {{ return(dq_rule(
+        'absurd_' ~ kind, 'error', conditions | join(' or '),
+        "'above var dq_max_" ~ kind ~ " " ~ limit ~ ": ' || trim("
+        ~ dbt.concat(details) ~ ")")) }}
+{%- endmacro %}
+
+
 {#- The date that "future" is measured against: var dq_reference_date or
     the build date. -#}
 {% macro dq_reference_date() -%}
@@ -105,8 +175,18 @@
 {#-
     Select every row of `relation` with the dq_ columns described above.
     key_columns: the natural key; order_by: the recency column ("latest wins"),
-    or none; tiebreak_columns: columns that order exact ties deterministically;
-    rules: a list of dq_rule(...) dictionaries.
+    or none; tiebreak_columns: columns that order equal recency; rules: a
+    list of dq_rule(...) dictionaries. The conversion rules (dq_cast_rules)
+    are added to every model's rules.
+
+    Which copy of a key wins, in order: the latest order_by; then the
+    largest tiebreak_columns, in the order given; then the largest row
+    fingerprint (dq_row_fingerprint), so that the winner never depends on
+    the order of the rows in the file. When copies tied on order_by (all
+    copies, without order_by) differ in any value, the winner carries the
+    warning conflicting_duplicate:
+    the extract holds two different truths for one key at one time, and the
+    one kept is the one above.
 -#}
 {% macro dq_validate(
     relation, key_columns, rules, order_by=none, tiebreak_columns=[]
@@ -115,6 +195,20 @@
     {%- for column in key_columns -%}
         {%- do key_present.append('versioned.' ~ column ~ ' is not null') -%}
     {%- endfor -%}
+    {%- set rules = dq_cast_rules() + rules + [dq_rule(
+        'conflicting_duplicate', 'warn',
+        key_present | join(' and ') ~ ' and versioned.dq_key_version = 1'
+        ~ ' and versioned.dq_has_tied_conflict',
+        "'copies with equal " ~ (order_by or 'key') ~ " differ: kept the"
+        ~ " one with the largest " ~ (tiebreak_columns + ['fingerprint'])
+        | join(', ') ~ "'")] -%}
+    {%- set partition -%}
+        {% for column in key_columns -%}
+            {{ relation }}.{{ column }}
+            {{- ", " if not loop.last }}
+        {%- endfor %}
+    {%- endset -%}
+    {%- set fingerprint = dq_row_fingerprint(relation) -%}
     {%- set ordering = [] -%}
     {%- if order_by is not none -%}
         {%- do ordering.append(relation ~ '.' ~ order_by ~ ' desc nulls last') -%}
@@ -122,9 +216,16 @@
     {%- for column in tiebreak_columns -%}
         {%- do ordering.append(relation ~ '.' ~ column ~ ' desc nulls last') -%}
     {%- endfor -%}
-    {%- if ordering | length == 0 -%}
-        {%- do ordering.append('1') -%}
-    {%- endif -%}
+    {%- do ordering.append(fingerprint ~ ' desc') -%}
+    {#- the copies tied with a row on order_by: its peers when ordered by
+        order_by alone; the whole key without order_by -#}
+    {%- set tied -%}
+        partition by {{ partition }}
+        {%- if order_by is not none %}
+        order by {{ relation }}.{{ order_by }} desc nulls last
+        range between current row and current row
+        {%- endif %}
+    {%- endset -%}
     select
         flagged.*,
         (
@@ -168,16 +269,37 @@
             select
                 {{ relation }}.*,
                 cast(row_number() over (
-                    partition by
-                        {% for column in key_columns -%}
-                            {{ relation }}.{{ column }}
-                            {{- ", " if not loop.last }}
-                        {% endfor -%}
+                    partition by {{ partition }}
                     order by {{ ordering | join(', ') }}
-                ) as {{ dbt.type_bigint() }}) as dq_key_version
+                ) as {{ dbt.type_bigint() }}) as dq_key_version,
+                min({{ fingerprint }}) over ({{ tied }})
+                <> max({{ fingerprint }}) over ({{ tied }})
+                    as dq_has_tied_conflict
             from {{ relation }}
         ) as versioned
     ) as flagged
+{%- endmacro %}
+
+
+{#- A hash of every column of the row of `relation`: the last tiebreak of
+    the dedupe, and how copies that differ are told apart. -#}
+{% macro dq_row_fingerprint(relation) -%}
+    {{ return(adapter.dispatch('dq_row_fingerprint')(relation)) }}
+{%- endmacro %}
+
+{% macro default__dq_row_fingerprint(relation) -%}
+    {%- do exceptions.raise_compiler_error(
+        'dq_row_fingerprint: no row hash on target type ' ~ target.type
+        ~ '; add ' ~ target.type ~ '__dq_row_fingerprint'
+        ~ ' (macros/quality/dq_validate.sql)') -%}
+{%- endmacro %}
+
+{% macro duckdb__dq_row_fingerprint(relation) -%}
+    hash(*columns({{ relation }}.*))
+{%- endmacro %}
+
+{% macro spark__dq_row_fingerprint(relation) -%}
+    xxhash64({{ relation }}.*)
 {%- endmacro %}
 
 

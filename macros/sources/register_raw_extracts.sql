@@ -44,22 +44,20 @@
                 ~ raw_path ~ '/' ~ table ~ '.parquet or '
                 ~ raw_path ~ '/' ~ table ~ '.csv') -%}
         {%- else -%}
-            {%- do scw_register_extract(table, found) -%}
-            {%- set present = [] -%}
-            {%- for column in adapter.get_columns_in_relation(
-                api.Relation.create(
-                    database=target.database | default(none), schema='raw',
-                    identifier=table))
-            -%}
-                {%- do present.append(column.name | lower) -%}
-            {%- endfor -%}
+            {%- set file_columns = scw_extract_columns(table, found) -%}
+            {%- set missing = [] -%}
             {%- for column_name in node.columns.keys() -%}
-                {%- if column_name | lower not in present -%}
+                {%- if column_name | lower not in file_columns -%}
+                    {%- do missing.append(column_name) -%}
                     {%- do problems.append(
                         'raw extract ' ~ table ~ ' (' ~ found
                         ~ ') is missing required column ' ~ column_name) -%}
                 {%- endif -%}
             {%- endfor -%}
+            {%- if missing | length == 0 -%}
+                {%- do scw_register_extract(
+                    table, found, scw_raw_select_list(node, file_columns)) -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
     {#- The views must outlive the hook's transaction. -#}
@@ -120,33 +118,78 @@
 {% endmacro %}
 
 
-{#- raw.<table> over the extract file found. -#}
-{% macro scw_register_extract(table, path) %}
-    {{ return(adapter.dispatch('scw_register_extract')(table, path)) }}
+{#- The file's columns as {lower name: type name}. -#}
+{% macro scw_extract_columns(table, path) %}
+    {{ return(adapter.dispatch('scw_extract_columns')(table, path)) }}
 {% endmacro %}
 
-{% macro default__scw_register_extract(table, path) %}
+{% macro default__scw_extract_columns(table, path) %}
     {%- do scw_no_extract_reader() -%}
 {% endmacro %}
 
-{% macro duckdb__scw_register_extract(table, path) %}
-    {%- do run_query(
-        'create or replace view raw.' ~ table ~ ' as select * from '
-        ~ scw_read_extract(path)) -%}
+{% macro duckdb__scw_extract_columns(table, path) %}
+    {#- a statement, unlike run_query, opens the hook's transaction, which
+        scw_commit_hook ends -#}
+    {%- call statement('scw_describe_extract', fetch_result=true,
+        auto_begin=true) -%}
+        describe select * from {{ scw_read_extract(path) }}
+    {%- endcall -%}
+    {%- set columns = {} -%}
+    {%- for row in load_result('scw_describe_extract').table.rows -%}
+        {%- do columns.update({row[0] | lower: row[1]}) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
 {% endmacro %}
 
-{#- An external (unmanaged) table over the file: dropping it keeps the file.
-    CSV columns are all text, as on DuckDB. The file is read once first so
-    that a missing one fails with PATH_NOT_FOUND naming it. -#}
-{% macro spark__scw_register_extract(table, path) %}
+{#- An external (unmanaged) table raw.<table>__file over the file: dropping
+    it keeps the file. CSV columns are all text, as on DuckDB. The file is
+    read once first so that a missing one fails with PATH_NOT_FOUND naming
+    it. -#}
+{% macro spark__scw_extract_columns(table, path) %}
     {%- set file_format = 'csv' if path.endswith('.csv') else 'parquet' -%}
     {%- do run_query(
         'select * from ' ~ file_format ~ '.`' ~ path ~ '` limit 0') -%}
-    {%- do run_query('drop table if exists raw.' ~ table) -%}
+    {%- do run_query('drop table if exists raw.' ~ table ~ '__file') -%}
     {%- do run_query(
-        'create table raw.' ~ table ~ ' using ' ~ file_format
+        'create table raw.' ~ table ~ '__file using ' ~ file_format
         ~ " options (path '" ~ path ~ "'"
         ~ (", header 'true'" if file_format == 'csv' else '') ~ ')') -%}
+    {%- set columns = {} -%}
+    {%- for column in adapter.get_columns_in_relation(api.Relation.create(
+        schema='raw', identifier=table ~ '__file')) -%}
+        {%- do columns.update({column.name | lower: column.data_type}) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
+{% endmacro %}
+
+
+{#- raw.<table>: a view selecting select_list (scw_raw_select_list) from
+    the extract file found. -#}
+{% macro scw_register_extract(table, path, select_list) %}
+    {{ return(adapter.dispatch('scw_register_extract')(
+        table, path, select_list)) }}
+{% endmacro %}
+
+{% macro default__scw_register_extract(table, path, select_list) %}
+    {%- do scw_no_extract_reader() -%}
+{% endmacro %}
+
+{% macro duckdb__scw_register_extract(table, path, select_list) %}
+    {%- do run_query(
+        'create or replace view raw.' ~ table ~ ' as select\n    '
+        ~ select_list ~ '\nfrom ' ~ scw_read_extract(path)) -%}
+{% endmacro %}
+
+{% macro spark__scw_register_extract(table, path, select_list) %}
+    {#- raw.<table> was an external table before the views -#}
+    {%- set existing = adapter.get_relation(
+        database=none, schema='raw', identifier=table) -%}
+    {%- if existing is not none and existing.type != 'view' -%}
+        {%- do run_query('drop table if exists raw.' ~ table) -%}
+    {%- endif -%}
+    {%- do run_query(
+        'create or replace view raw.' ~ table ~ ' as select\n    '
+        ~ select_list ~ '\nfrom raw.' ~ table ~ '__file') -%}
 {% endmacro %}
 
 

@@ -22,7 +22,8 @@ select
     {{ cast_text('order_status') }} as order_status_raw,
     {{ cast_date('requested_delivery_date') }} as requested_delivery_date,
     {{ cast_timestamp('order_ts') }} as order_ts,
-    {{ cast_timestamp('updated_at') }} as updated_at
+    {{ cast_timestamp('updated_at') }} as updated_at,
+    {{ dq_invalid_columns() }}
 from {{ source('erp', 'erp_sales_orders') }}
 {%- endmacro %}
 
@@ -36,7 +37,8 @@ select
     {{ cast_double('quantity_shipped') }} as quantity_shipped,
     {{ cast_double('unit_price') }} as unit_price,
     coalesce({{ cast_double('discount_pct') }}, 0) as discount_pct,
-    {{ cast_timestamp('updated_at') }} as updated_at
+    {{ cast_timestamp('updated_at') }} as updated_at,
+    {{ dq_invalid_columns() }}
 from {{ source('erp', 'erp_sales_order_lines') }}
 {%- endmacro %}
 
@@ -52,7 +54,8 @@ select
     {{ cast_text('activity_type') }} as activity_type_raw,
     {{ cast_double('labor_minutes') }} as labor_minutes,
     {{ cast_double('units_handled') }} as units_handled,
-    {{ cast_timestamp('activity_ts') }} as activity_ts
+    {{ cast_timestamp('activity_ts') }} as activity_ts,
+    {{ dq_invalid_columns() }}
 from {{ source('wms', 'wms_activities') }}
 {%- endmacro %}
 
@@ -75,7 +78,8 @@ select
     coalesce({{ cast_bool('is_expedited') }}, false) as is_expedited,
     {{ cast_date('promised_delivery_date') }} as promised_delivery_date,
     {{ cast_timestamp('ship_ts') }} as ship_ts,
-    {{ cast_timestamp('delivered_ts') }} as delivered_ts
+    {{ cast_timestamp('delivered_ts') }} as delivered_ts,
+    {{ dq_invalid_columns() }}
 from {{ source('tms', 'tms_shipments') }}
 {%- endmacro %}
 
@@ -88,7 +92,8 @@ select
     {{ cast_double('invoice_amount') }} as invoice_amount,
     {{ cast_date('invoice_date') }} as invoice_date,
     {{ cast_date('due_date') }} as due_date,
-    {{ cast_date('paid_date') }} as paid_date
+    {{ cast_date('paid_date') }} as paid_date,
+    {{ dq_invalid_columns() }}
 from {{ source('erp', 'erp_invoices') }}
 {%- endmacro %}
 
@@ -103,7 +108,8 @@ select
         as return_reason,
     {{ cast_text('return_reason') }} as return_reason_raw,
     {{ cast_double('quantity_returned') }} as quantity_returned,
-    {{ cast_date('return_date') }} as return_date
+    {{ cast_date('return_date') }} as return_date,
+    {{ dq_invalid_columns() }}
 from {{ source('erp', 'erp_returns') }}
 {%- endmacro %}
 
@@ -115,6 +121,7 @@ select
     {{ cast_double('on_hand_qty') }} as on_hand_qty,
     coalesce({{ cast_double('allocated_qty') }}, 0) as allocated_qty,
     coalesce({{ cast_double('on_order_qty') }}, 0) as on_order_qty,
-    {{ cast_date('snapshot_date') }} as snapshot_date
+    {{ cast_date('snapshot_date') }} as snapshot_date,
+    {{ dq_invalid_columns() }}
 from {{ source('wms', 'wms_inventory_snapshots') }}
 {%- endmacro %}

@@ -10,11 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from . import __version__
-from . import warehouse
-from . import erp_export
-from . import extract_cut
-from . import refresh
+from . import __version__, contract_doc, erp_export, extract_cut, refresh, warehouse
 from .generator import command as generate_command
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
@@ -24,6 +20,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     erp_export.add_parser,
     extract_cut.add_parser,
     refresh.add_parser,
+    contract_doc.add_parser,
 ]
 
 

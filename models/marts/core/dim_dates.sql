@@ -1,10 +1,75 @@
-{#- One row per calendar day from var calendar_start_date to
-    var calendar_end_date. -#}
+{#- One row per calendar day, whole years. By default the calendar spans
+    the earliest to the latest date of the staged extracts (quarantined rows
+    do not count), the demand forecasts, the general ledger and the budget:
+    from 1 January of the first year to 31 December of the last, so extracts
+    of any era build. Vars calendar_start_date and calendar_end_date, when
+    set, fix either end. -#}
+{%- set dated = [
+    (ref('stg_erp__sales_orders'), ['order_ts', 'requested_delivery_date']),
+    (ref('stg_erp__invoices'), ['invoice_date', 'due_date', 'paid_date']),
+    (ref('stg_erp__returns'), ['return_date']),
+    (ref('stg_erp__purchase_receipts'), ['po_date', 'receipt_date']),
+    (ref('stg_tms__shipments'),
+        ['ship_ts', 'delivered_ts', 'promised_delivery_date']),
+    (ref('stg_wms__activities'), ['activity_ts']),
+    (ref('stg_wms__inventory_snapshots'), ['snapshot_date']),
+    (ref('stg_crm__demand_forecasts'), ['forecast_month']),
+    (ref('general_ledger'), ['posting_month']),
+    (ref('cost_to_serve_budget'), ['budget_month']),
+] -%}
+{%- set start_date = var('calendar_start_date') -%}
+{%- set end_date = var('calendar_end_date') -%}
+{#- the relations exist on every run (dim_dates builds after them); not
+    when a linter compiles the model against an empty database -#}
+{%- set built = [] -%}
+{%- for relation, columns in dated if execute -%}
+    {%- if load_relation(relation) is not none -%}
+        {%- do built.append(relation) -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- if execute and 0 < built | length < dated | length -%}
+    {%- do exceptions.raise_compiler_error(
+        'dim_dates: build the staged extracts and finance seeds first;'
+        ~ ' missing: ' ~ (dated | map(attribute=0) | reject('in', built)
+        | join(', '))) -%}
+{%- elif execute and built | length == 0 -%}
+    {%- do log('dim_dates: no staged extracts in the database yet, so the'
+        ~ ' calendar is a placeholder year (2000)', info=true) -%}
+{%- endif -%}
+{%- if built | length == dated | length
+    and (start_date is none or end_date is none) -%}
+    {%- set bounds = [] -%}
+    {%- for relation, columns in dated -%}
+        {%- for column in columns -%}
+            {%- do bounds.append(
+                'select min(' ~ dbt.cast(column, 'date') ~ ') as first_date, max('
+                ~ dbt.cast(column, 'date') ~ ') as last_date from ' ~ relation) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- set result = run_query(
+        'select min(first_date), max(last_date) from ('
+        ~ bounds | join(' union all ') ~ ') as bounds') -%}
+    {%- set first_seen, last_seen = result.rows[0][0], result.rows[0][1] -%}
+    {%- if first_seen is none -%}
+        {%- do exceptions.raise_compiler_error(
+            'dim_dates: no dated row in the staged extracts, forecasts or'
+            ~ ' general ledger to span a calendar over; set vars'
+            ~ ' calendar_start_date and calendar_end_date') -%}
+    {%- endif -%}
+    {%- if start_date is none -%}
+        {%- set start_date = first_seen.year ~ '-01-01' -%}
+    {%- endif -%}
+    {%- if end_date is none -%}
+        {%- set end_date = last_seen.year ~ '-12-31' -%}
+    {%- endif -%}
+{%- endif -%}
+
 with days as (
     {{ dbt.date_spine(
         'day',
-        dbt.cast("'" ~ var('calendar_start_date') ~ "'", 'date'),
-        dbt.cast("'" ~ var('calendar_end_date') ~ "'", 'date')) }}
+        dbt.cast("'" ~ (start_date or '2000-01-01') ~ "'", 'date'),
+        dbt.dateadd('day', 1,
+            dbt.cast("'" ~ (end_date or '2000-12-31') ~ "'", 'date'))) }}
 ),
 
 final as (

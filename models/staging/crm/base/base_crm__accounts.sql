@@ -11,6 +11,7 @@
         dq_value_detail('contract_end_date')),
     dq_unknown_enum_rule('sla_tier', 'sla_tier', 'sla_tier_raw'),
     dq_future_rule(['updated_at']),
+    dq_early_date_rule(['updated_at']),
 ] -%}
 
 with source as (
@@ -32,7 +33,8 @@ typed as (
         {{ cast_bool('is_strategic') }} as is_strategic,
         {{ cast_date('contract_start_date') }} as contract_start_date,
         {{ cast_date('contract_end_date') }} as contract_end_date,
-        {{ cast_timestamp('updated_at') }} as updated_at
+        {{ cast_timestamp('updated_at') }} as updated_at,
+        {{ dq_invalid_columns() }}
     from source
 ),
 

@@ -4,6 +4,7 @@
     var('dq_zero_velocity_lookback_days') days of order history is flagged
     (zero_velocity_high_forecast) before any policy uses it. -#}
 {%- set rules = [
+    dq_ceiling_rule('quantity', ['forecast_qty']),
     dq_key_rule(['forecast_month', 'sku_id', 'dc_id']),
     dq_required_rule(['forecast_qty']),
     dq_reference_rule('unknown_sku', 'sku_id', 'is_sku_known'),
@@ -69,7 +70,8 @@ typed as (
         {{ cast_text('sku_id') }} as sku_id,
         {{ cast_text('dc_id') }} as dc_id,
         {{ cast_double('forecast_qty') }} as forecast_qty,
-        {{ cast_date('forecast_month') }} as forecast_month
+        {{ cast_date('forecast_month') }} as forecast_month,
+        {{ dq_invalid_columns() }}
     from source
 ),
 

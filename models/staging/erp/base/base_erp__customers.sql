@@ -6,6 +6,7 @@
         'invalid_payment_terms', 'payment_terms_days',
         0, var('dq_max_payment_terms_days')),
     dq_future_rule(['created_at', 'updated_at']),
+    dq_early_date_rule(['created_at', 'updated_at']),
     dq_unknown_enum_rule('channel', 'channel', 'channel_raw'),
     dq_unknown_enum_rule('credit_rating', 'credit_rating', 'credit_rating_raw'),
     dq_rule(
@@ -33,7 +34,8 @@ typed as (
         {{ cast_text('credit_rating') }} as credit_rating_raw,
         {{ cast_int('payment_terms_days') }} as payment_terms_days,
         {{ cast_timestamp('created_at') }} as created_at,
-        {{ cast_timestamp('updated_at') }} as updated_at
+        {{ cast_timestamp('updated_at') }} as updated_at,
+        {{ dq_invalid_columns() }}
     from source
 ),
 

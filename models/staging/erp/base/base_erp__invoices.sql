@@ -9,6 +9,7 @@
 ) }}
 {%- set refresh = refresh_context() -%}
 {%- set rules = [
+    dq_ceiling_rule('amount', ['invoice_amount']),
     dq_key_rule(['invoice_id']),
     dq_required_rule(['order_id', 'customer_id', 'invoice_date', 'due_date',
         'invoice_amount']),
@@ -24,6 +25,7 @@
         'paid_before_invoice', 'warn', 'paid_date < invoice_date',
         dq_value_detail('paid_date')),
     dq_future_rule(['invoice_date', 'paid_date']),
+    dq_early_date_rule(['invoice_date', 'paid_date']),
 ] + dq_parent_rules('order', 'order_id', 'order_state') -%}
 
 with orders as (

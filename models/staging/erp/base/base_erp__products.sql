@@ -1,5 +1,8 @@
 {#- Every raw product row, typed, with dedupe and validation flags. -#}
 {%- set rules = [
+    dq_ceiling_rule('unit_price', ['unit_cost', 'list_price']),
+    dq_ceiling_rule('weight_kg', ['unit_weight_kg']),
+    dq_ceiling_rule('volume_m3', ['unit_volume_m3']),
     dq_key_rule(['sku_id']),
     dq_required_rule([
         'product_name', 'category', 'unit_cost', 'list_price',
@@ -11,6 +14,7 @@
     dq_range_rule('negative_volume', 'unit_volume_m3', low=0),
     dq_range_rule('invalid_shelf_life', 'shelf_life_days', low=1),
     dq_future_rule(['updated_at']),
+    dq_early_date_rule(['updated_at']),
     dq_unknown_enum_rule(
         'lifecycle_stage', 'lifecycle_stage', 'lifecycle_stage_raw'),
     dq_unknown_enum_rule(
@@ -45,7 +49,8 @@ typed as (
             as handling_class,
         {{ cast_text('handling_class') }} as handling_class_raw,
         {{ cast_text('supplier_id') }} as supplier_id,
-        {{ cast_timestamp('updated_at') }} as updated_at
+        {{ cast_timestamp('updated_at') }} as updated_at,
+        {{ dq_invalid_columns() }}
     from source
 ),
 

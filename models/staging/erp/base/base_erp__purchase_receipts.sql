@@ -1,5 +1,7 @@
 {#- Every raw purchase-receipt row, typed, with validation flags. -#}
 {%- set rules = [
+    dq_ceiling_rule('quantity', ['quantity_received']),
+    dq_ceiling_rule('unit_price', ['unit_cost']),
     dq_key_rule(['receipt_id']),
     dq_required_rule(['sku_id', 'dc_id', 'supplier_id', 'po_date',
         'receipt_date', 'quantity_received']),
@@ -11,6 +13,7 @@
         'receipt_before_po', 'error', 'receipt_date < po_date',
         dq_value_detail('receipt_date')),
     dq_future_rule(['po_date', 'receipt_date']),
+    dq_early_date_rule(['po_date', 'receipt_date']),
 ] -%}
 
 with source as (
@@ -35,7 +38,8 @@ typed as (
         {{ cast_double('quantity_received') }} as quantity_received,
         {{ cast_double('unit_cost') }} as unit_cost,
         {{ cast_date('po_date') }} as po_date,
-        {{ cast_date('receipt_date') }} as receipt_date
+        {{ cast_date('receipt_date') }} as receipt_date,
+        {{ dq_invalid_columns() }}
     from source
 ),
 

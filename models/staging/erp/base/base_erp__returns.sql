@@ -10,6 +10,7 @@
 ) }}
 {%- set refresh = refresh_context() -%}
 {%- set rules = [
+    dq_ceiling_rule('quantity', ['quantity_returned']),
     dq_key_rule(['return_id']),
     dq_required_rule(['order_id', 'line_number', 'sku_id', 'return_date',
         'quantity_returned']),
@@ -24,6 +25,7 @@
         dq_value_detail('quantity_returned')),
     dq_unknown_enum_rule('return_reason', 'return_reason', 'return_reason_raw'),
     dq_future_rule(['return_date']),
+    dq_early_date_rule(['return_date']),
 ] + dq_parent_rules('order_line', 'line_key', 'line_state') -%}
 
 with order_lines as (

@@ -10,6 +10,8 @@
 ) }}
 {%- set refresh = refresh_context() -%}
 {%- set rules = [
+    dq_ceiling_rule('quantity', ['quantity_ordered', 'quantity_shipped']),
+    dq_ceiling_rule('unit_price', ['unit_price']),
     dq_key_rule(['order_id', 'line_number']),
     dq_required_rule(['sku_id', 'quantity_ordered', 'quantity_shipped',
         'unit_price', 'updated_at']),
@@ -27,6 +29,7 @@
     dq_range_rule(
         'invalid_discount', 'discount_pct', 0, var('dq_max_discount_pct')),
     dq_future_rule(['updated_at']),
+    dq_early_date_rule(['updated_at']),
 ] + dq_parent_rules('order', 'order_id', 'order_state') -%}
 
 with orders as (

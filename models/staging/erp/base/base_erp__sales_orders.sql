@@ -16,6 +16,7 @@
         'unknown_customer', 'customer_id', 'is_customer_known'),
     dq_reference_rule('unknown_dc', 'ship_from_dc_id', 'is_dc_known'),
     dq_future_rule(['order_ts', 'updated_at']),
+    dq_early_date_rule(['order_ts', 'updated_at']),
     dq_unknown_enum_rule('order_channel', 'order_channel', 'order_channel_raw'),
     dq_unknown_enum_rule('priority', 'priority', 'priority_raw'),
     dq_unknown_enum_rule('order_status', 'order_status', 'order_status_raw'),

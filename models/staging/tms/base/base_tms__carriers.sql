@@ -15,7 +15,8 @@ typed as (
         {{ cast_text('carrier_name') }} as carrier_name,
         {{ normalize_enum(cast_text('mode'), 'mode') }} as mode,
         {{ cast_text('mode') }} as mode_raw,
-        {{ cast_bool('is_3pl') }} as is_3pl
+        {{ cast_bool('is_3pl') }} as is_3pl,
+        {{ dq_invalid_columns() }}
     from source
 ),
 

@@ -9,6 +9,9 @@
 ) }}
 {%- set refresh = refresh_context() -%}
 {%- set rules = [
+    dq_ceiling_rule('amount', ['freight_cost']),
+    dq_ceiling_rule('weight_kg', ['weight_kg']),
+    dq_ceiling_rule('volume_m3', ['volume_m3']),
     dq_key_rule(['shipment_id']),
     dq_required_rule(['order_id', 'carrier_id', 'origin_dc_id', 'ship_ts',
         'freight_cost', 'weight_kg']),
@@ -21,6 +24,7 @@
         dq_value_detail('delivered_ts')),
     dq_unknown_enum_rule('mode', 'mode', 'mode_raw'),
     dq_future_rule(['ship_ts', 'delivered_ts']),
+    dq_early_date_rule(['ship_ts', 'delivered_ts']),
 ] + dq_parent_rules('order', 'order_id', 'order_state') -%}
 
 with orders as (

@@ -9,6 +9,7 @@
 ) }}
 {%- set refresh = refresh_context() -%}
 {%- set rules = [
+    dq_ceiling_rule('quantity', ['units_handled']),
     dq_key_rule(['activity_id']),
     dq_required_rule(['dc_id', 'activity_type', 'activity_ts',
         'labor_minutes']),
@@ -24,6 +25,7 @@
         dq_value_detail('line_number')),
     dq_unknown_enum_rule('activity_type', 'activity_type', 'activity_type_raw'),
     dq_future_rule(['activity_ts']),
+    dq_early_date_rule(['activity_ts']),
 ] + dq_parent_rules('order', 'order_id', 'order_state') -%}
 
 with distribution_centers as (

@@ -17,7 +17,8 @@ typed as (
         {{ normalize_enum(cast_text('dc_type'), 'dc_type') }} as dc_type,
         {{ cast_text('dc_type') }} as dc_type_raw,
         {{ cast_bool('is_temperature_controlled') }}
-            as is_temperature_controlled
+            as is_temperature_controlled,
+        {{ dq_invalid_columns() }}
     from source
 ),
 

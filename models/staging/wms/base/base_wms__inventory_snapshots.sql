@@ -9,6 +9,7 @@
 ) }}
 {%- set refresh = refresh_context() -%}
 {%- set rules = [
+    dq_ceiling_rule('quantity', ['on_hand_qty', 'allocated_qty', 'on_order_qty']),
     dq_key_rule(['snapshot_date', 'dc_id', 'sku_id']),
     dq_required_rule(['on_hand_qty']),
     dq_reference_rule('unknown_sku', 'sku_id', 'is_sku_known'),
@@ -17,6 +18,7 @@
     dq_range_rule('negative_allocated', 'allocated_qty', low=0),
     dq_range_rule('negative_on_order', 'on_order_qty', low=0),
     dq_future_rule(['snapshot_date']),
+    dq_early_date_rule(['snapshot_date']),
 ] -%}
 
 with products as (
