@@ -7,6 +7,8 @@
 #                logic, dbt build end to end on a small generated data set)
 #   make refresh  daily incremental refresh of the built warehouse from the
 #                extracts in RAW_PATH (docs/refresh.md)
+#   make publish  copy the warehouse to warehouse/published/ for BI readers;
+#                refuses unless the last dbt build on it succeeded
 #   make bench SCALE=medium   benchmark a full build and a refresh at a scale
 #   make spark   build the Spark selection (selectors.yml) on local Spark
 
@@ -51,22 +53,34 @@ $(SPARK_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
 	touch $(SPARK_STAMP)
 
-# Demo extracts and finance seeds, generated deterministically from SEED.
+# Demo extracts with their general ledger and budget (RAW_PATH/finance/),
+# generated deterministically from SEED when RAW_PATH does not exist. An
+# existing folder is never overwritten: it holds your extracts.
 data: $(STAMP)
-	@if [ ! -d $(RAW_PATH) ] || [ ! -f seeds/finance/general_ledger.csv ]; then \
+	@if [ ! -d $(RAW_PATH) ]; then \
 		$(BIN)/scw generate --scale $(SCALE) --seed $(SEED) \
 			--format $(FORMAT) --out $(RAW_PATH); \
 	else \
 		echo "using existing extracts in $(RAW_PATH)"; \
 	fi
 
+# check-lock: one line naming the process that holds the warehouse file,
+# instead of dbt's traceback after parsing the project.
 build: data
 	@mkdir -p warehouse
+	@$(BIN)/scw check-lock
 	@start=$$(date +%s); \
 	$(DBT) build --full-refresh $(DBT_FLAGS) --vars '{raw_path: $(RAW_PATH)}' || exit $$?; \
 	echo "dbt build took $$(( $$(date +%s) - start )) s"
 	$(BIN)/scw publish
 	$(BIN)/scw summary
+
+# The built warehouse to warehouse/published/ (atomically, compacted when
+# earlier builds left freed space in it); fails
+# and leaves the published copy as it was unless the last dbt build on the
+# warehouse finished without a failure (ops.build_runs).
+publish: $(STAMP)
+	$(BIN)/scw publish
 
 # Incremental refresh in a copy of the warehouse, swapped in and published
 # only when it succeeds; periodic models only when due.

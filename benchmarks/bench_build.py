@@ -6,9 +6,8 @@
 The extracts are generated once per scale and seed under data/bench/ and
 reused, with the extracts of the day before (raw-previous/, `scw
 cut-extract`). The project is copied into data/bench/<scale>-<seed>-build/
-(with the data set's own finance seeds) and built into a warehouse file
-beside it, so the user's warehouse, data/raw and seeds/finance are never
-touched.
+and built into a warehouse file beside it, so the user's warehouse and
+data/raw are never touched.
 
 1. full build: `dbt build --full-refresh` on the previous day's extracts;
 2. daily refresh: what `scw refresh` does on a day the periodic models are
@@ -111,9 +110,14 @@ def last_day(raw: Path) -> dt.date:
 
 
 def dataset(scale: str, seed: int, fmt: str) -> Path:
-    """data/bench/<scale>-<seed>: raw/, raw-previous/, seeds/, truth/ (generated once, then reused)."""
+    """data/bench/<scale>-<seed>: raw/ (with finance/), raw-previous/, truth/ (generated once, then reused)."""
     root = REPO / "data" / "bench" / f"{scale}-{seed}-{fmt}"
-    if not (root / "raw").is_dir() or not (root / "seeds" / "general_ledger.csv").is_file():
+    # data sets generated before the ledger moved into the extracts' folder
+    if (root / "seeds" / "general_ledger.csv").is_file() and not (root / "raw" / "finance").is_dir():
+        for folder in ("raw", "raw-previous"):
+            if (root / folder).is_dir():
+                shutil.copytree(root / "seeds", root / folder / "finance")
+    if not (root / "raw" / "finance" / "general_ledger.csv").is_file():
         from scw.generator import generate
 
         started = time.perf_counter()
@@ -122,7 +126,6 @@ def dataset(scale: str, seed: int, fmt: str) -> Path:
             seed=seed,
             fmt=fmt,
             out=root / "raw",
-            seeds_out=root / "seeds",
             truth_out=root / "truth",
         )
         print(f"generated {scale} (seed {seed}) in {time.perf_counter() - started:.0f} s")
@@ -330,7 +333,6 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
     project = copy_project(work / "project")
     (project / "logs").mkdir(parents=True, exist_ok=True)
-    shutil.copytree(data / "seeds", project / "seeds" / "finance", dirs_exist_ok=True)
     warehouse = work / "warehouse.duckdb"
 
     full = run_dbt(project, warehouse, data / "raw-previous", "full", "build", "--full-refresh")

@@ -21,7 +21,7 @@ from pathlib import Path
 from scw.generator import generate
 scale, fmt, root = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 started = time.perf_counter()
-counts = generate(scale=scale, fmt=fmt, out=root / "raw", seeds_out=root / "seeds", truth_out=root / "truth")
+counts = generate(scale=scale, fmt=fmt, out=root / "raw", finance_out=root / "seeds", truth_out=root / "truth")
 elapsed = time.perf_counter() - started
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": elapsed, "counts": counts, "peak_mb": peak_mb}))

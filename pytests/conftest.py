@@ -51,7 +51,7 @@ class DataSet:
 def make_dataset(root: Path, **kwargs) -> DataSet:
     """Generate into ``root`` (raw/, seeds/, truth/) with generator keyword arguments."""
     args = {"scale": "tiny", "seed": 7, "fmt": "parquet", "defect_rate": 0.0, "end_month": "2026-10"} | kwargs
-    counts = generate(out=root / "raw", seeds_out=root / "seeds", truth_out=root / "truth", **args)
+    counts = generate(out=root / "raw", finance_out=root / "seeds", truth_out=root / "truth", **args)
     return DataSet(root, args["fmt"], args, counts)
 
 

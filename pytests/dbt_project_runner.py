@@ -1,9 +1,9 @@
 """Run the dbt project end to end in a throw-away copy.
 
 The project is copied (models, macros, tests, seeds/reference, ...) into a
-temporary folder with its own generated extracts and finance seeds, and built
-into a throw-away DuckDB file, so tests never touch the user's warehouse,
-data/raw or seeds/finance.
+temporary folder with its own generated extracts (the general ledger and
+budget in raw/finance/), and built into a throw-away DuckDB file, so tests
+never touch the user's warehouse or data/raw.
 """
 
 from __future__ import annotations
@@ -116,7 +116,6 @@ def make_project(base: Path, scale: str, fmt: str, seed: int = 7) -> Project:
         seed=seed,
         out=raw,
         fmt=fmt,
-        seeds_out=root / "seeds" / "finance",
         truth_out=truth,
     )
     return Project(root=root, raw=raw, truth=truth, warehouse=base / "warehouse.duckdb")

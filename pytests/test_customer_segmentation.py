@@ -73,7 +73,6 @@ def two_builds(tmp_path_factory):
         seed=8,
         out=project.raw,
         fmt="parquet",
-        seeds_out=project.root / "seeds" / "finance",
         truth_out=project.truth.parent / "truth_seed8",
     )
     second = project.dbt("build", *SELECT)

@@ -268,7 +268,7 @@ def _general_ledger(project):
         return con.execute(
             "select posting_month::date, gl_account::varchar, cost_center,"
             " amount::decimal(18, 2)"
-            f" from read_csv('{project.root / 'seeds/finance/general_ledger.csv'}')"
+            f" from read_csv('{project.raw / 'finance/general_ledger.csv'}')"
         ).fetchall()
     finally:
         con.close()
@@ -334,7 +334,7 @@ def test_labour_follows_labour_minutes(built):
                     / sum(order_minutes.m) over (partition by month, dc_id)
                     as expected_cost
             from order_minutes
-            join seeds.general_ledger as gl
+            join staging.stg_finance__general_ledger as gl
                 on gl.posting_month = order_minutes.month
                 and gl.cost_center = order_minutes.dc_id
                 and gl.gl_account::varchar = '6100'

@@ -1,6 +1,6 @@
 """Finance marts end to end: freight reconciliation, budget variance and
 customer working capital, each checked against figures recomputed here in
-pandas directly from the raw extracts and the finance and reference seeds.
+pandas directly from the raw and finance extracts and the reference seeds.
 
 One build per module: a small, defect-free data set (so every raw row is
 staged and the raw files are the truth) and only the finance marts and their
@@ -46,7 +46,6 @@ def built(tmp_path_factory):
         seed=7,
         out=project.raw,
         fmt="parquet",
-        seeds_out=root / "seeds" / "finance",
         truth_out=project.truth,
         defect_rate=0.0,
     )
@@ -67,6 +66,11 @@ def _raw(project: Project, table: str) -> pd.DataFrame:
 
 def _seed(project: Project, path: str) -> pd.DataFrame:
     return pd.read_csv(project.root / "seeds" / path, dtype={"gl_account": str})
+
+
+def _finance(project: Project, name: str) -> pd.DataFrame:
+    """A finance extract of the generated data set (raw/finance/)."""
+    return pd.read_csv(project.raw / "finance" / name, dtype={"gl_account": str})
 
 
 def _mart(con, name: str) -> pd.DataFrame:
@@ -109,7 +113,7 @@ def test_defect_free_extracts_are_fully_staged(built):
 
 @pytest.fixture(scope="module")
 def freight(built):
-    """The mart and the same figures recomputed from raw shipments and the GL seed."""
+    """The mart and the same figures recomputed from raw shipments and the general ledger."""
     project, con, _ = built
     shipments = _raw(project, "tms_shipments")
     tms = (
@@ -118,7 +122,7 @@ def freight(built):
         .sum()
     )
     mapping = _seed(project, "reference/cost_pool_mapping.csv")
-    ledger = _seed(project, "finance/general_ledger.csv")
+    ledger = _finance(project, "general_ledger.csv")
     freight_accounts = mapping.loc[mapping["cost_pool"] == "outbound_freight", "gl_account"]
     gl = (
         ledger[ledger["gl_account"].isin(freight_accounts)]
@@ -183,13 +187,13 @@ def budget(built):
     """The mart joined to actual and budget recomputed from the seeds."""
     project, con, _ = built
     mapping = _seed(project, "reference/cost_pool_mapping.csv")
-    ledger = _seed(project, "finance/general_ledger.csv").merge(mapping[["gl_account", "cost_pool"]], on="gl_account")
+    ledger = _finance(project, "general_ledger.csv").merge(mapping[["gl_account", "cost_pool"]], on="gl_account")
     actual = (
         ledger.rename(columns={"posting_month": "budget_month"})
         .groupby(["budget_month", "cost_pool", "cost_center"], as_index=False)["amount"]
         .sum()
     )
-    plan = _seed(project, "finance/cost_to_serve_budget.csv")
+    plan = _finance(project, "cost_to_serve_budget.csv")
     expected = actual.merge(plan, on=["budget_month", "cost_pool", "cost_center"], how="outer").fillna(0.0)
     expected["budget_month"] = pd.to_datetime(expected["budget_month"])
     mart = _mart(con, "budget_variance").assign(budget_month=lambda frame: pd.to_datetime(frame["budget_month"]))

@@ -521,10 +521,10 @@ def test_supplier_disruption_doubles_lead_times(small_default):
 
 
 def test_cli_writes_all_tables_seeds_and_truth(tmp_path):
-    out, seeds, truth = tmp_path / "raw", tmp_path / "seeds", tmp_path / "truth"
+    out, seeds, truth = tmp_path / "raw", tmp_path / "finance", tmp_path / "truth"
     result = subprocess.run(
         [sys.executable, "-m", "scw", "generate", "--scale", "tiny", "--seed", "3", "--format", "csv",
-         "--out", str(out), "--seeds-out", str(seeds), "--truth-out", str(truth), "--end-month", "2025-12"],
+         "--out", str(out), "--finance-out", str(seeds), "--truth-out", str(truth), "--end-month", "2025-12"],
         capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stderr

@@ -204,7 +204,7 @@ def refreshed(tmp_path_factory):
     built = before.dbt("build", "--full-refresh", "--exclude", "resource_type:test", extra_vars=VARS)
     assert built.returncode == 0, built.stdout[-5000:]
 
-    planted = plant_changes(project.raw, project.root / "seeds" / "finance")
+    planted = plant_changes(project.raw, project.raw / "finance")
 
     env = {"DBT_TARGET_PATH": str(base / "a" / "target"), "DBT_LOG_PATH": str(base / "a" / "logs")}
     saved = {key: os.environ.get(key) for key in env}
@@ -233,7 +233,8 @@ def refreshed(tmp_path_factory):
     # every data and unit test: this is also the suite's build of CSV extracts
     result = rebuilt.dbt("build", "--full-refresh", extra_vars=VARS)
     assert result.returncode == 0, result.stdout[-5000:]
-    assert sorted(path.suffix for path in project.raw.iterdir()) == [".csv"] * 14
+    assert sorted(path.suffix for path in project.raw.iterdir() if path.is_file()) == [".csv"] * 14
+    assert sorted(path.suffix for path in (project.raw / "finance").iterdir()) == [".csv"] * 2
     return before, rebuilt, planted, base
 
 
@@ -264,7 +265,7 @@ def test_refresh_reprocessed_only_what_changed(refreshed):
     assert 0 < changed["order"] < orders / 4
     assert changed["customer"] == 1 and changed["product"] == 1
     months = {row[0] for row in _query(before.warehouse, "select month from intermediate.int_refresh__cost_months")}
-    all_months = {row[0] for row in _query(before.warehouse, "select distinct posting_month from seeds.general_ledger")}
+    all_months = {row[0] for row in _query(before.warehouse, "select distinct posting_month from staging.stg_finance__general_ledger")}
     # the late GL adjustment re-allocates its month; the current month always
     assert dt.date(2026, 6, 1) in months and dt.date(2026, 10, 1) in months
     assert months <= all_months | {dt.date(2026, 11, 1)}
@@ -290,7 +291,7 @@ def test_planted_changes_reach_the_marts(refreshed):
     # the GL of every month ties out after the late adjustment
     assert _query(
         wh,
-        "select count(*) from (select posting_month, sum(amount) as gl from seeds.general_ledger group by 1) g"
+        "select count(*) from (select posting_month, sum(amount) as gl from staging.stg_finance__general_ledger group by 1) g"
         " join (select posting_month, sum(allocated_amount) as allocated"
         "       from intermediate.int_cost_allocations__orders group by 1) a using (posting_month)"
         " where g.gl <> a.allocated",
@@ -322,6 +323,17 @@ def test_failed_refresh_leaves_the_warehouse_unchanged(tmp_path, monkeypatch):
     warehouse = tmp_path / "warehouse.duckdb"
     con = duckdb.connect(str(warehouse))
     con.execute("create table t as select 1 as x")
+    # a refresh starts only from a finished, successful build
+    con.execute("create schema ops")
+    con.execute(
+        "create table ops.build_run_starts as select 'run-1' as invocation_id,"
+        " timestamp '2026-11-01 06:00:00' as run_started_at, 'build' as command"
+    )
+    con.execute(
+        "create table ops.build_runs as select 'run-1' as invocation_id,"
+        " timestamp '2026-11-01 06:00:00' as run_started_at, true as is_full_refresh,"
+        " 2 as models_built, 0 as periodic_models_built, 0 as failed_nodes"
+    )
     con.close()
     content = warehouse.read_bytes()
     calls = []
@@ -340,7 +352,7 @@ def test_failed_refresh_leaves_the_warehouse_unchanged(tmp_path, monkeypatch):
     published = tmp_path / "published.duckdb"
     code = refresh_module.refresh(warehouse, tmp_path, "extracts", publish_to=published, dbt_vars={"x": 1})
     assert code != 0
-    assert calls == [({"raw_path": "extracts", "x": 1}, True)]  # no run log yet: periodic due
+    assert calls == [({"raw_path": "extracts", "x": 1}, True)]  # no periodic build yet: due
     assert warehouse.read_bytes() == content
     assert not published.exists()
     assert not (tmp_path / "warehouse.duckdb.refreshing").exists()

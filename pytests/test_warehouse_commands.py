@@ -25,6 +25,17 @@ def warehouse(tmp_path):
         " as t(source_table, raw_rows, staged_rows, quarantined_rows,"
         " deduplicated_rows, flagged_rows, is_balanced)"
     )
+    # the run log of a finished `dbt build` without failures (publishable)
+    con.execute("create schema ops")
+    con.execute(
+        "create table ops.build_run_starts as select 'run-1' as invocation_id,"
+        " timestamp '2026-11-01 06:00:00' as run_started_at, 'build' as command"
+    )
+    con.execute(
+        "create table ops.build_runs as select 'run-1' as invocation_id,"
+        " timestamp '2026-11-01 06:00:00' as run_started_at, true as is_full_refresh,"
+        " 2 as models_built, 0 as periodic_models_built, 0 as failed_nodes"
+    )
     con.close()
     return path
 

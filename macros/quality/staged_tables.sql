@@ -25,5 +25,9 @@
         ('crm_accounts', 'base_crm__accounts', 'stg_crm__accounts'),
         ('crm_demand_forecasts', 'base_crm__demand_forecasts',
             'stg_crm__demand_forecasts'),
+        ('general_ledger', 'base_finance__general_ledger',
+            'stg_finance__general_ledger'),
+        ('cost_to_serve_budget', 'base_finance__cost_to_serve_budget',
+            'stg_finance__cost_to_serve_budget'),
     ]) }}
 {%- endmacro %}

@@ -37,12 +37,24 @@
     {%- set problems = [] -%}
     {%- for node in raw_sources | sort(attribute='name') -%}
         {%- set table = node.identifier -%}
-        {%- set found = scw_find_extract(raw_path, table) -%}
+        {#- a source with meta folder (finance) lives in that subfolder -#}
+        {%- set folder = (node.source_meta or {}).get('folder') -%}
+        {%- set table_path = raw_path ~ ('/' ~ folder if folder else '') -%}
+        {%- set found = scw_find_extract(
+            table_path, table, (node.source_meta or {}).get('file_format')) -%}
         {%- if found is none -%}
             {%- do problems.append(
                 'raw extract ' ~ table ~ ' not found: expected '
-                ~ raw_path ~ '/' ~ table ~ '.parquet or '
-                ~ raw_path ~ '/' ~ table ~ '.csv') -%}
+                ~ table_path ~ '/' ~ table ~ '.parquet or '
+                ~ table_path ~ '/' ~ table ~ '.csv') -%}
+        {%- elif scw_extract_is_empty_file(found) -%}
+            {%- do problems.append(
+                'raw extract ' ~ table ~ ' (' ~ found ~ ') is an empty file'
+                ~ ' (0 bytes): expected a header row and the rows') -%}
+        {%- elif scw_extract_encoding_problem(found) is not none -%}
+            {%- do problems.append(
+                'raw extract ' ~ table ~ ' (' ~ found ~ ') is '
+                ~ scw_extract_encoding_problem(found)) -%}
         {%- else -%}
             {%- set file_columns = scw_extract_columns(table, found) -%}
             {%- set missing = [] -%}
@@ -57,9 +69,25 @@
             {%- if missing | length == 0 -%}
                 {%- do scw_register_extract(
                     table, found, scw_raw_select_list(node, file_columns)) -%}
+                {%- set has_rows = run_query(
+                    'select count(*) from (select 1 from raw.' ~ table
+                    ~ ' limit 1) as first_row').columns[0].values()[0] -%}
+                {%- if has_rows == 0 and table
+                    in var('extracts_that_may_be_empty') -%}
+                    {%- do log('Warning: raw extract ' ~ table ~ ' (' ~ found
+                        ~ ') is header only: no rows', info=true) -%}
+                {%- elif has_rows == 0 -%}
+                    {%- do problems.append(
+                        'raw extract ' ~ table ~ ' (' ~ found ~ ') is header'
+                        ~ ' only: no rows (only the tables of var'
+                        ~ ' extracts_that_may_be_empty may be empty)') -%}
+                {%- endif -%}
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
+    {%- if problems | length == 0 -%}
+        {%- set problems = check_finance_extracts() -%}
+    {%- endif -%}
     {#- The views must outlive the hook's transaction. -#}
     {%- do scw_commit_hook() -%}
     {%- if problems | length > 0 -%}
@@ -72,11 +100,12 @@
 
 
 {#- The path of <table>.parquet or <table>.csv under raw_path, or none. -#}
-{% macro scw_find_extract(raw_path, table) %}
-    {{ return(adapter.dispatch('scw_find_extract')(raw_path, table)) }}
+{% macro scw_find_extract(raw_path, table, file_format=none) %}
+    {{ return(adapter.dispatch('scw_find_extract')(
+        raw_path, table, file_format)) }}
 {% endmacro %}
 
-{% macro default__scw_find_extract(raw_path, table) %}
+{% macro default__scw_find_extract(raw_path, table, file_format=none) %}
     {%- do scw_no_extract_reader() -%}
 {% endmacro %}
 
@@ -90,7 +119,7 @@
         ~ 'schema raw and drop the on-run-start hook') -%}
 {% endmacro %}
 
-{% macro duckdb__scw_find_extract(raw_path, table) %}
+{% macro duckdb__scw_find_extract(raw_path, table, file_format=none) %}
     {%- for extension in ['parquet', 'csv'] -%}
         {%- set candidate = raw_path ~ '/' ~ table ~ '.' ~ extension -%}
         {%- set hits = run_query(
@@ -105,16 +134,78 @@
 
 {#-
     Spark SQL cannot list files: the extract is <table>.<raw_format> (var,
-    default parquet). A relative path would be resolved against the raw
+    default parquet), or the source's meta file_format (the finance
+    extracts are CSV). A relative path would be resolved against the raw
     schema's folder, not the working directory, so it is refused.
 -#}
-{% macro spark__scw_find_extract(raw_path, table) %}
+{% macro spark__scw_find_extract(raw_path, table, file_format=none) %}
     {%- if not (raw_path.startswith('/') or '://' in raw_path) -%}
         {%- do exceptions.raise_compiler_error(
             'raw_path must be an absolute path or a URI on Spark, got '
             ~ raw_path) -%}
     {%- endif -%}
-    {{ return(raw_path ~ '/' ~ table ~ '.' ~ var('raw_format')) }}
+    {{ return(raw_path ~ '/' ~ table ~ '.' ~ (file_format or var('raw_format'))) }}
+{% endmacro %}
+
+
+{#- Whether the extract file has 0 bytes (no header row either). -#}
+{% macro scw_extract_is_empty_file(path) %}
+    {{ return(adapter.dispatch('scw_extract_is_empty_file')(path)) }}
+{% endmacro %}
+
+{% macro default__scw_extract_is_empty_file(path) %}
+    {{ return(false) }}
+{% endmacro %}
+
+{#- read_blob reads no content when only the size is selected -#}
+{% macro duckdb__scw_extract_is_empty_file(path) %}
+    {%- set size = run_query(
+        "select size from read_blob('" ~ path ~ "')").columns[0].values()[0] -%}
+    {{ return(size == 0) }}
+{% endmacro %}
+
+
+{#- None when a CSV extract is valid in var extract_encoding (or is not
+    checked), else what is wrong. DuckDB reads CSV as UTF-8 unless the var
+    says otherwise, and would stop at the first invalid byte with its own
+    error; this names the line instead. Files above var
+    extract_encoding_check_max_mb are left to DuckDB's error. -#}
+{% macro scw_extract_encoding_problem(path) %}
+    {{ return(adapter.dispatch('scw_extract_encoding_problem')(path)) }}
+{% endmacro %}
+
+{% macro default__scw_extract_encoding_problem(path) %}
+    {{ return(none) }}
+{% endmacro %}
+
+{% macro duckdb__scw_extract_encoding_problem(path) %}
+    {%- set encoding = var('extract_encoding') | lower | replace('_', '-') -%}
+    {%- if not path.endswith('.csv') or encoding not in ['utf-8', 'utf8'] -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set limit = var('extract_encoding_check_max_mb') * 1024 * 1024 -%}
+    {%- set checked = run_query(
+        "select size > " ~ limit ~ " or try(decode(content)) is not null"
+        ~ " from read_blob('" ~ path ~ "')").columns[0].values()[0] -%}
+    {%- if checked -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {#- read as latin-1 (every byte is a character), remove the valid UTF-8
+        sequences, and find the first line with a byte left above 0x7f -#}
+    {%- set first_bad = run_query(
+        "with lines as (select row_number() over () as line_number, line"
+        ~ " from read_csv('" ~ path ~ "', header = false,"
+        ~ " columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '',"
+        ~ " escape = '', encoding = 'latin-1', auto_detect = false,"
+        ~ " strict_mode = false))"
+        ~ " select min(line_number) from lines where regexp_matches("
+        ~ "regexp_replace(line, '[\\x{C2}-\\x{DF}][\\x{80}-\\x{BF}]"
+        ~ "|[\\x{E0}-\\x{EF}][\\x{80}-\\x{BF}]{2}"
+        ~ "|[\\x{F0}-\\x{F4}][\\x{80}-\\x{BF}]{3}', '', 'g'),"
+        ~ " '[\\x{80}-\\x{FF}]')").columns[0].values()[0] -%}
+    {{ return('not UTF-8 (line ' ~ first_bad ~ '): convert it to UTF-8, or'
+        ~ " set var extract_encoding (latin-1 or utf-16) to the file's"
+        ~ ' encoding') }}
 {% endmacro %}
 
 
@@ -177,7 +268,7 @@
 {% macro duckdb__scw_register_extract(table, path, select_list) %}
     {%- do run_query(
         'create or replace view raw.' ~ table ~ ' as select\n    '
-        ~ select_list ~ '\nfrom ' ~ scw_read_extract(path)) -%}
+        ~ select_list ~ '\nfrom ' ~ scw_read_extract(scw_absolute_path(path))) -%}
 {% endmacro %}
 
 {% macro spark__scw_register_extract(table, path, select_list) %}
@@ -209,7 +300,8 @@
 {#- The table-function call that reads one extract file (DuckDB). -#}
 {% macro scw_read_extract(path) %}
     {%- if path.endswith('.csv') -%}
-        {{ return("read_csv('" ~ path ~ "', header = true, all_varchar = true)") }}
+        {{ return("read_csv('" ~ path ~ "', header = true, all_varchar = true,"
+            ~ " encoding = '" ~ var('extract_encoding') ~ "')") }}
     {%- else -%}
         {{ return("read_parquet('" ~ path ~ "')") }}
     {%- endif -%}

@@ -17,6 +17,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     generate_command.add_parser,
     warehouse.add_summary_parser,
     warehouse.add_publish_parser,
+    warehouse.add_check_lock_parser,
     erp_export.add_parser,
     extract_cut.add_parser,
     refresh.add_parser,

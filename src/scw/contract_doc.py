@@ -24,6 +24,7 @@ of the staging SQL.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import sys
 from dataclasses import dataclass
@@ -75,6 +76,8 @@ class ContractTable:
     key: tuple[str, ...]
     columns: tuple[ContractColumn, ...]
     declared_in: str
+    #: subfolder of raw_path holding the file (source meta ``folder``), or ""
+    folder: str = ""
 
 
 def _meta(node: dict) -> dict:
@@ -114,8 +117,10 @@ def load_contract(project_dir: Path) -> list[ContractTable]:
         for source in document.get("sources") or []:
             if source.get("schema") != "raw":
                 continue
+            folder = str(_meta(source).get("folder") or "")
             for node in source.get("tables") or []:
-                tables.append(_load_table(node, source["name"], declared_in, enums, problems))
+                table = _load_table(node, source["name"], declared_in, enums, problems)
+                tables.append(dataclasses.replace(table, folder=folder))
     names = [table.name for table in tables]
     for name in sorted({name for name in names if names.count(name) > 1}):
         problems.append(f"{name}: declared more than once")
@@ -217,7 +222,8 @@ def render_section(project_dir: Path) -> str:
             "",
             table.description,
             "",
-            f"- File: `{table.name}.parquet` or `{table.name}.csv` in `raw_path`.",
+            f"- File: `{table.name}.parquet` or `{table.name}.csv` in"
+            f" `{'raw_path/' + table.folder if table.folder else 'raw_path'}`.",
             f"- Key (grain): {', '.join(f'`{column}`' for column in table.key)}.",
             f"- Declared in `{table.declared_in}` (source `{table.source}`).",
             "",

@@ -91,6 +91,9 @@ def cut_extract(src: Path, dst: Path, through: dt.date) -> dict[str, tuple[int, 
             counts[table] = (total, kept)
     finally:
         con.close()
+    # the general ledger and budget are monthly: the cut keeps them as they are
+    if (src / "finance").is_dir():
+        shutil.copytree(src / "finance", dst / "finance", dirs_exist_ok=True)
     return counts
 
 

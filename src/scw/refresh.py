@@ -10,8 +10,15 @@
    a daily one the singular tests only (the tie-outs and the raw-row
    accounting), unless ``--all-tests``.
 3. Only when dbt succeeds, replaces the warehouse with the copy and
-   publishes it. A failed refresh leaves the warehouse and the published copy
-   as they were, so the next refresh starts again from the last good state.
+   publishes it (``scw publish``: compacted when needed, and only a whole,
+   successful build). A failed refresh leaves the warehouse and the published
+   copy as they were, so the next refresh starts again from the last good
+   state.
+
+It refuses to start, with one line saying why, when another process holds
+the warehouse file (``scw check-lock``) or when the warehouse is not a
+whole, successful build itself (its last build failed or was killed): an
+incremental run on top of a half-built warehouse would publish it.
 """
 
 from __future__ import annotations
@@ -29,7 +36,15 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from .warehouse import DEFAULT_PUBLISHED, publish, warehouse_path
+from .warehouse import (
+    DEFAULT_PUBLISHED,
+    NotPublishable,
+    WarehouseLocked,
+    check_lock,
+    publish,
+    publish_problem,
+    warehouse_path,
+)
 
 
 def periodic_refresh_days(project_dir: Path) -> int:
@@ -60,6 +75,16 @@ def periodic_due(warehouse: Path, every_days: int, today: dt.date) -> bool:
     """Whether the periodic models should run in this refresh."""
     last = last_periodic_build(warehouse)
     return last is None or (today - last.date()).days >= every_days
+
+
+def starting_problem(warehouse: Path) -> str | None:
+    """Why a refresh cannot start from ``warehouse`` (held by another process, or
+    not a whole, successful build); None when it can."""
+    try:
+        check_lock(warehouse)
+    except WarehouseLocked as locked:
+        return str(locked)
+    return publish_problem(warehouse)
 
 
 #: what a daily refresh leaves out besides the periodic models
@@ -100,6 +125,10 @@ def refresh(
     if not warehouse.exists():
         print(f"no warehouse at {warehouse}: run a full build first (make build)", file=sys.stderr)
         return 2
+    problem = starting_problem(warehouse)
+    if problem is not None:
+        print(f"refresh not started: {problem}", file=sys.stderr)
+        return 2
     include_periodic = force_periodic or periodic_due(
         warehouse, periodic_refresh_days(project_dir), dt.date.today()
     )
@@ -113,14 +142,18 @@ def refresh(
     if all_tests and not include_periodic:
         command = [part for part in command if part not in ("test_type:generic", "test_type:unit")]
     print(("periodic models due: included" if include_periodic else "periodic models not due: left out"), flush=True)
-    result = subprocess.run(command, cwd=project_dir, env=env)
+    result = subprocess.run(command, cwd=project_dir, env=env, check=False)
     if result.returncode != 0:
         working.unlink(missing_ok=True)
         print("refresh failed: the warehouse and its published copy are unchanged", file=sys.stderr)
         return result.returncode
     os.replace(working, warehouse)
     if publish_to is not None:
-        publish(warehouse, publish_to)
+        try:
+            publish(warehouse, publish_to)
+        except (NotPublishable, WarehouseLocked) as problem:
+            print(f"refreshed, not published ({publish_to} is unchanged): {problem}", file=sys.stderr)
+            return 1
     print(f"refresh took {time.monotonic() - started:.0f} s")
     return 0
 

@@ -6,7 +6,7 @@ with general_ledger as (
     select
         posting_month as month,
         sum(amount) as gl_amount
-    from {{ ref('general_ledger') }}
+    from {{ ref('stg_finance__general_ledger') }}
     group by 1
 ),
 

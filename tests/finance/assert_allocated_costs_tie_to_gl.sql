@@ -7,7 +7,13 @@ select
     cost_center,
     status,
     gl_amount,
-    allocated_amount
+    allocated_amount,
+    case status
+        when 'unmapped' then 'the account has no row in seed cost_pool_mapping'
+        when 'unallocated'
+            then 'no order carries the pool driver or net revenue that month'
+        else 'the allocations do not add up to the GL amount'
+    end as reason
 from {{ ref('gl_reconciliation') }}
 where
     status <> 'tied'

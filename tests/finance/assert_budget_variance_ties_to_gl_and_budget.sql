@@ -6,7 +6,7 @@ with general_ledger as (
     select
         general_ledger.posting_month as budget_month,
         sum(general_ledger.amount) as gl_amount
-    from {{ ref('general_ledger') }} as general_ledger
+    from {{ ref('stg_finance__general_ledger') }} as general_ledger
     inner join {{ ref('cost_pool_mapping') }} as pool_mapping
         on
             {{ dbt.cast('general_ledger.gl_account', dbt.type_string()) }}
@@ -18,7 +18,7 @@ budget as (
     select
         budget_month,
         sum(budget_amount) as budget_amount
-    from {{ ref('cost_to_serve_budget') }}
+    from {{ ref('stg_finance__cost_to_serve_budget') }}
     group by 1
 ),
 

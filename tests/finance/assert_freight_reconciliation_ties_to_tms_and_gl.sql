@@ -1,6 +1,6 @@
 {#- Every month and cost centre of freight_reconciliation carries exactly the
     TMS freight of fct_shipments (by ship month and origin DC) and the GL
-    freight of the general_ledger seed (outbound_freight accounts), computed
+    freight of the general ledger (outbound_freight accounts), computed
     here directly from those sources, and no cell is missing or extra.
     Returns the cells that differ by more than var freight_match_tolerance
     (TMS is summed per cell before rounding to cents). -#}
@@ -19,7 +19,7 @@ gl as (
         general_ledger.posting_month,
         general_ledger.cost_center,
         sum(general_ledger.amount) as gl_freight_amount
-    from {{ ref('general_ledger') }} as general_ledger
+    from {{ ref('stg_finance__general_ledger') }} as general_ledger
     inner join {{ ref('cost_pool_mapping') }} as pool_mapping
         on
             {{ dbt.cast('general_ledger.gl_account', dbt.type_string()) }}

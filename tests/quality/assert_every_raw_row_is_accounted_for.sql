@@ -7,7 +7,7 @@
 -#}
 {%- set raw_counts = [] -%}
 {%- for table, base_model, staging_model in staged_tables() -%}
-    {%- set system = table.split('_')[0] -%}
+    {%- set system = base_model.split('__')[0][5:] -%}
     {%- do raw_counts.append(
         "select '" ~ table ~ "' as source_table, count(*) as raw_rows from "
         ~ source(system, table)) -%}

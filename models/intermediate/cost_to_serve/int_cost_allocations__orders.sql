@@ -28,7 +28,7 @@
 
 
 with general_ledger as (
-    select * from {{ ref('general_ledger') }}
+    select * from {{ ref('stg_finance__general_ledger') }}
     {%- if refresh.active %}
     where {{ refresh_condition(refresh, 'months', 'posting_month') }}
     {%- endif %}

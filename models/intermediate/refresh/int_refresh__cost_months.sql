@@ -36,7 +36,7 @@ general_ledger as (
         {{ dbt.cast('gl_account', dbt.type_string()) }} as gl_account,
         cost_center,
         sum(amount) as amount
-    from {{ ref('general_ledger') }}
+    from {{ ref('stg_finance__general_ledger') }}
     group by 1, 2, 3
 ),
 

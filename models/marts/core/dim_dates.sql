@@ -14,8 +14,8 @@
     (ref('stg_wms__activities'), ['activity_ts']),
     (ref('stg_wms__inventory_snapshots'), ['snapshot_date']),
     (ref('stg_crm__demand_forecasts'), ['forecast_month']),
-    (ref('general_ledger'), ['posting_month']),
-    (ref('cost_to_serve_budget'), ['budget_month']),
+    (ref('stg_finance__general_ledger'), ['posting_month']),
+    (ref('stg_finance__cost_to_serve_budget'), ['budget_month']),
 ] -%}
 {%- set start_date = var('calendar_start_date') -%}
 {%- set end_date = var('calendar_end_date') -%}

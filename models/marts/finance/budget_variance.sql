@@ -32,7 +32,7 @@ with general_ledger as (
         {{ dbt.cast('gl_account', dbt.type_string()) }} as gl_account,
         cost_center,
         amount
-    from {{ ref('general_ledger') }}
+    from {{ ref('stg_finance__general_ledger') }}
 ),
 
 mapping as (
@@ -51,7 +51,7 @@ budget as (
         cost_pool,
         cost_center,
         budget_amount
-    from {{ ref('cost_to_serve_budget') }}
+    from {{ ref('stg_finance__cost_to_serve_budget') }}
 ),
 
 drivers as (

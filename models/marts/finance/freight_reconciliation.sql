@@ -29,7 +29,7 @@ general_ledger as (
         gl_account,
         cost_center,
         amount
-    from {{ ref('general_ledger') }}
+    from {{ ref('stg_finance__general_ledger') }}
 ),
 
 mapping as (

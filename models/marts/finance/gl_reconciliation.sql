@@ -6,7 +6,7 @@
     else. The test assert_allocated_costs_tie_to_gl fails the build unless
     every row is tied. -#}
 with general_ledger as (
-    select * from {{ ref('general_ledger') }}
+    select * from {{ ref('stg_finance__general_ledger') }}
 ),
 
 mapping as (

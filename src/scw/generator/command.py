@@ -40,7 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "generate",
         help="generate the deterministic demo data set",
-        description="Generate source tables, finance seeds and ground truth. "
+        description="Generate the extracts, the finance extracts and the ground truth, all under --out. "
         "Same arguments produce byte-identical files.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -48,8 +48,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=_seed, default=7, help="random seed")
     parser.add_argument("--out", default="data/raw", help="directory for the source tables")
     parser.add_argument("--format", dest="fmt", choices=FORMATS, default="parquet", help="file format of the source tables")
-    parser.add_argument("--seeds-out", default="seeds/finance", help="directory for the finance dbt seeds (CSV)")
-    parser.add_argument("--truth-out", default="data/ground_truth", help="directory for ground truth files")
+    parser.add_argument(
+        "--finance-out", help="directory for the finance extracts, general ledger and budget (default: OUT/finance)"
+    )
+    parser.add_argument("--truth-out", help="directory for the ground truth files (default: OUT/ground_truth)")
     parser.add_argument(
         "--defect-rate", type=_defect_rate, default=0.003, help="injected defect rate per table (0 = clean data)"
     )
@@ -65,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         out=args.out,
         fmt=args.fmt,
-        seeds_out=args.seeds_out,
+        finance_out=args.finance_out,
         truth_out=args.truth_out,
         defect_rate=args.defect_rate,
         end_month=args.end_month,

@@ -1,4 +1,4 @@
-"""Finance: customer invoices, the general ledger seed and the cost-to-serve budget seed."""
+"""Finance: customer invoices, the general ledger and the cost-to-serve budget."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``generate``: runs the whole model and writes tables, seeds and truth files."""
+"""``generate``: runs the whole model and writes the extracts, finance extracts and truth files."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ def generate(
     seed: int = 7,
     out: str | Path = "data/raw",
     fmt: str = "parquet",
-    seeds_out: str | Path = "seeds/finance",
-    truth_out: str | Path = "data/ground_truth",
+    finance_out: str | Path | None = None,
+    truth_out: str | Path | None = None,
     defect_rate: float = 0.003,
     end_month: str = "2026-10",
 ) -> dict[str, int]:
@@ -35,6 +35,9 @@ def generate(
 
     Same arguments -> byte-identical output. ``end_month`` (``YYYY-MM``) is the
     last full month of history; the history length depends on ``scale``.
+    Everything is written under ``out``: the extracts, the finance extracts
+    in ``out/finance`` and the ground truth in ``out/ground_truth``, unless
+    ``finance_out`` or ``truth_out`` say where.
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {sorted(SCALES)}, got {scale!r}")
@@ -47,7 +50,9 @@ def generate(
     cfg = SCALES[scale]
     hist = History.from_end_month(end_month, cfg.n_months)
     streams = Streams(seed)
-    out, seeds_out, truth_out = Path(out), Path(seeds_out), Path(truth_out)
+    out = Path(out)
+    finance_out = out / "finance" if finance_out is None else Path(finance_out)
+    truth_out = out / "ground_truth" if truth_out is None else Path(truth_out)
 
     ent = build_entities(cfg, hist, streams)
     book = plan_orders(ent, hist, cfg, streams)
@@ -104,14 +109,14 @@ def generate(
     tables = {name: to_contract(name, internal.pop(name), ids) for name in TABLES}
     manifest = inject(tables, defect_rate, ent, hist, ids, streams.get("defects"))
 
-    for path in (out, seeds_out, truth_out):
+    for path in (out, finance_out, truth_out):
         path.mkdir(parents=True, exist_ok=True)
     counts = {}
     for name in TABLES:
         write_table(name, tables[name], out, fmt)
         counts[name] = len(tables[name])
-    write_plain_csv(gl, seeds_out / "general_ledger.csv", money_columns=("amount",))
-    write_plain_csv(budget, seeds_out / "cost_to_serve_budget.csv", money_columns=("budget_amount",))
+    write_plain_csv(gl, finance_out / "general_ledger.csv", money_columns=("amount",))
+    write_plain_csv(budget, finance_out / "cost_to_serve_budget.csv", money_columns=("budget_amount",))
     counts["general_ledger"] = len(gl)
     counts["cost_to_serve_budget"] = len(budget)
 

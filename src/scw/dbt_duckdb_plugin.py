@@ -1,0 +1,33 @@
+"""The project's dbt-duckdb plugin (``plugins`` of the duckdb target in profiles.yml).
+
+DuckDB resolves a relative file path when a query reads it, against the
+working directory of the process that queries. The raw extracts are
+registered as views (macros/sources/register_raw_extracts.sql), so a view
+over ``data/raw/<table>.parquet`` would read another file, or none, when the
+warehouse (or its published copy) is opened from another directory. SQL has
+no way to ask for the working directory: this plugin gives every connection
+of a dbt run the session variable ``scw_working_directory`` (dbt's working
+directory), and the macro makes a relative extract path absolute with it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from dbt.adapters.duckdb.plugins import BasePlugin
+
+VARIABLE = "scw_working_directory"
+
+
+def _set_working_directory(connection) -> None:
+    connection.execute(f"set variable {VARIABLE} = ?", [os.getcwd()])
+
+
+class Plugin(BasePlugin):
+    """Sets ``getvariable('scw_working_directory')`` on the connection and every cursor."""
+
+    def configure_connection(self, conn) -> None:
+        _set_working_directory(conn)
+
+    def configure_cursor(self, cursor) -> None:
+        _set_working_directory(cursor)
