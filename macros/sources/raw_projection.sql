@@ -8,7 +8,9 @@
 
       file type = declared type  the column as it is
       file type NULL / void      a typed null
-      anything else              try_cast to the declared type
+      anything else              try_cast to the declared type; to
+                                 bigint only a whole number ('12',
+                                 '12.0', '1e3'), never a rounded '7.5'
 
     A value that is present but does not convert becomes null, and the view
     says so in three more columns, one per kind of declared type, read by
@@ -112,7 +114,16 @@
             or (file_type | lower) == (sql_type | lower)) -%}
             {%- do items.append(quoted) -%}
         {%- else -%}
-            {%- set converted = try_cast_to(quoted, sql_type) -%}
+            {%- if declared == 'bigint' -%}
+                {#- try_cast of '7.5' (or the double 7.5) to bigint rounds
+                    it: a whole number only, else invalid -#}
+                {%- set as_double = try_cast_to(quoted, type_double()) -%}
+                {%- set converted = 'case when ' ~ as_double ~ ' = floor('
+                    ~ as_double ~ ') then coalesce(' ~ try_cast_to(quoted, sql_type)
+                    ~ ', ' ~ try_cast_to(as_double, sql_type) ~ ') end' -%}
+            {%- else -%}
+                {%- set converted = try_cast_to(quoted, sql_type) -%}
+            {%- endif -%}
             {%- do items.append(converted ~ ' as ' ~ quoted) -%}
             {%- set rule_column = scw_invalid_column(declared) -%}
             {%- if rule_column is not none and found != declared -%}

@@ -55,17 +55,34 @@
             {%- do problems.append(
                 'raw extract ' ~ table ~ ' (' ~ found ~ ') is '
                 ~ scw_extract_encoding_problem(found)) -%}
+        {%- elif scw_extract_file_problem(found) is not none -%}
+            {%- do problems.append(
+                'raw extract ' ~ table ~ ' (' ~ found ~ ') is '
+                ~ scw_extract_file_problem(found)) -%}
         {%- else -%}
             {%- set file_columns = scw_extract_columns(table, found) -%}
             {%- set missing = [] -%}
             {%- for column_name in node.columns.keys() -%}
                 {%- if column_name | lower not in file_columns -%}
                     {%- do missing.append(column_name) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {#- a CSV row with more or fewer fields than the header makes
+                the sniffer read the file as one column: name the row, not
+                every column as missing -#}
+            {%- set ragged = scw_csv_field_count_problem(found)
+                if missing | length > 0 else none -%}
+            {%- if ragged is not none -%}
+                {%- do problems.append(
+                    'raw extract ' ~ table ~ ' (' ~ found ~ ') is not a'
+                    ~ ' well-formed CSV file: ' ~ ragged) -%}
+            {%- else -%}
+                {%- for column_name in missing -%}
                     {%- do problems.append(
                         'raw extract ' ~ table ~ ' (' ~ found
                         ~ ') is missing required column ' ~ column_name) -%}
-                {%- endif -%}
-            {%- endfor -%}
+                {%- endfor -%}
+            {%- endif -%}
             {%- if missing | length == 0 -%}
                 {%- do scw_register_extract(
                     table, found, scw_raw_select_list(node, file_columns)) -%}
@@ -209,6 +226,62 @@
 {% endmacro %}
 
 
+{#- None when the extract file can be read as its extension says, else
+    what is wrong (a .parquet file that is not Parquet, or truncated). On
+    DuckDB the check is scw_parquet_file_problem, registered by the
+    project's plugin (src/scw/extract_files.py); without the plugin, or on
+    other engines, the reader's own error stands. -#}
+{% macro scw_extract_file_problem(path) %}
+    {{ return(adapter.dispatch('scw_extract_file_problem')(path)) }}
+{% endmacro %}
+
+{% macro default__scw_extract_file_problem(path) %}
+    {{ return(none) }}
+{% endmacro %}
+
+{% macro duckdb__scw_extract_file_problem(path) %}
+    {%- if not path.endswith('.parquet')
+        or not scw_has_function('scw_parquet_file_problem') -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(run_query(
+        "select scw_parquet_file_problem('" ~ path ~ "')"
+    ).columns[0].values()[0]) }}
+{% endmacro %}
+
+
+{#- None when every row of a CSV extract has the header's number of
+    fields, else the first row that does not (scw_csv_field_count_problem
+    of the plugin); none for Parquet, without the plugin and on other
+    engines. Only asked when columns are missing: it reads the whole file. -#}
+{% macro scw_csv_field_count_problem(path) %}
+    {{ return(adapter.dispatch('scw_csv_field_count_problem')(path)) }}
+{% endmacro %}
+
+{% macro default__scw_csv_field_count_problem(path) %}
+    {{ return(none) }}
+{% endmacro %}
+
+{% macro duckdb__scw_csv_field_count_problem(path) %}
+    {%- if not path.endswith('.csv')
+        or not scw_has_function('scw_csv_field_count_problem') -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(run_query(
+        "select scw_csv_field_count_problem('" ~ path ~ "', '"
+        ~ var('extract_encoding') ~ "')"
+    ).columns[0].values()[0]) }}
+{% endmacro %}
+
+
+{#- Whether the DuckDB connection has a function of that name. -#}
+{% macro scw_has_function(name) %}
+    {{ return(run_query(
+        "select count(*) from duckdb_functions() where function_name = '"
+        ~ name ~ "'").columns[0].values()[0] > 0) }}
+{% endmacro %}
+
+
 {#- The file's columns as {lower name: type name}. -#}
 {% macro scw_extract_columns(table, path) %}
     {{ return(adapter.dispatch('scw_extract_columns')(table, path)) }}
@@ -290,6 +363,11 @@
 {% endmacro %}
 
 {% macro default__scw_commit_hook() %}
+    {#- a statement opens the transaction when no describe did (every
+        extract missing or refused), so that the commit has one to end -#}
+    {%- call statement('scw_hook_transaction', auto_begin=true) -%}
+        select 1
+    {%- endcall -%}
     {%- do run_query('commit') -%}
 {% endmacro %}
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from . import __version__, contract_doc, erp_export, extract_cut, refresh, warehouse
+from . import (
+    __version__,
+    contract_doc,
+    erp_export,
+    extract_cut,
+    refresh,
+    segments_as_of,
+    warehouse,
+)
 from .generator import command as generate_command
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
@@ -22,6 +30,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     extract_cut.add_parser,
     refresh.add_parser,
     contract_doc.add_parser,
+    segments_as_of.add_parser,
 ]
 
 

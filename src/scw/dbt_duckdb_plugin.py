@@ -8,6 +8,10 @@ warehouse (or its published copy) is opened from another directory. SQL has
 no way to ask for the working directory: this plugin gives every connection
 of a dbt run the session variable ``scw_working_directory`` (dbt's working
 directory), and the macro makes a relative extract path absolute with it.
+
+It also registers the file checks of ``scw.extract_files`` as scalar
+functions, which the hook calls to name a file that is not Parquet or a CSV
+row with the wrong number of fields before DuckDB fails on it.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import os
 
 from dbt.adapters.duckdb.plugins import BasePlugin
+
+from scw.extract_files import csv_field_count_problem, parquet_file_problem
 
 VARIABLE = "scw_working_directory"
 
@@ -24,10 +30,16 @@ def _set_working_directory(connection) -> None:
 
 
 class Plugin(BasePlugin):
-    """Sets ``getvariable('scw_working_directory')`` on the connection and every cursor."""
+    """Sets ``getvariable('scw_working_directory')`` on the connection and every cursor; registers the file checks."""
 
     def configure_connection(self, conn) -> None:
         _set_working_directory(conn)
+        conn.create_function(
+            "scw_parquet_file_problem", parquet_file_problem, ["VARCHAR"], "VARCHAR",
+            null_handling="special")
+        conn.create_function(
+            "scw_csv_field_count_problem", csv_field_count_problem, ["VARCHAR", "VARCHAR"], "VARCHAR",
+            null_handling="special")
 
     def configure_cursor(self, cursor) -> None:
         _set_working_directory(cursor)

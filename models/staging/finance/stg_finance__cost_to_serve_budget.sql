@@ -9,7 +9,11 @@ final as (
         validated.budget_month,
         validated.cost_pool,
         validated.cost_center,
-        validated.budget_amount
+        -- a double in the base model, so that the absurd_amount rule sees
+        -- a value beyond decimal(18, 2); every staged row lies within var
+        -- dq_max_gl_amount
+        {{ dbt.cast('validated.budget_amount', 'decimal(18, 2)') }}
+            as budget_amount
     from validated
     where not validated.dq_is_duplicate and not validated.dq_is_quarantined
 )

@@ -9,7 +9,10 @@ final as (
         validated.gl_account,
         validated.gl_account_name,
         validated.cost_center,
-        validated.amount
+        -- a double in the base model, so that the absurd_amount rule sees
+        -- a value beyond decimal(18, 2); every staged row lies within var
+        -- dq_max_gl_amount
+        {{ dbt.cast('validated.amount', 'decimal(18, 2)') }} as amount
     from validated
     where not validated.dq_is_duplicate and not validated.dq_is_quarantined
 )

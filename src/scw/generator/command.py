@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from .config import SCALES, History
+from .config import ARCHETYPE_NAMES, SCALES, History
+from .entities import archetype_share_vector
 from .pipeline import MAX_DEFECT_RATE, generate
 from .writer import FORMATS
 
@@ -56,7 +57,29 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--defect-rate", type=_defect_rate, default=0.003, help="injected defect rate per table (0 = clean data)"
     )
     parser.add_argument("--end-month", type=_end_month, default="2026-10", help="last full month of history (YYYY-MM)")
+    parser.add_argument(
+        "--archetype-shares",
+        type=_archetype_shares,
+        help="customer mix instead of the default, e.g. key_account=0.4,distributor=0.6 (archetypes not named get"
+        f" none; names: {', '.join(ARCHETYPE_NAMES)})",
+    )
     parser.set_defaults(func=run)
+
+
+def _archetype_shares(text: str) -> dict[str, float]:
+    """Parse ``name=share,name=share`` into a mix for ``generate``."""
+    shares = {}
+    for item in text.split(","):
+        name, _, value = item.partition("=")
+        try:
+            shares[name.strip()] = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected name=share, got {item!r}") from None
+    try:
+        archetype_share_vector(shares)
+    except ValueError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
+    return shares
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         truth_out=args.truth_out,
         defect_rate=args.defect_rate,
         end_month=args.end_month,
+        archetype_shares=args.archetype_shares,
     )
     elapsed = time.perf_counter() - started
     width = max(len(name) for name in counts)

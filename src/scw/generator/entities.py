@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .config import (
+    ARCHETYPE_NAMES,
     ARCHETYPES,
     CARRIERS,
     CATEGORIES,
@@ -79,12 +80,14 @@ class Entities:
     demand_shock: np.ndarray  # erratic month multipliers [n_skus, n_months]
 
 
-def build_entities(scale: Scale, hist: History, streams: Streams) -> Entities:
-    """Build all master data for ``scale`` over the history window."""
+def build_entities(
+    scale: Scale, hist: History, streams: Streams, archetype_shares: dict[str, float] | None = None
+) -> Entities:
+    """Build all master data for ``scale`` over the history window (``archetype_shares``: the customer mix)."""
     dcs = build_dcs(scale, streams.get("dcs"))
     suppliers = build_suppliers(scale, streams.get("suppliers"))
     carriers = build_carriers()
-    customers = build_customers(scale, hist, dcs, streams.get("customers"))
+    customers = build_customers(scale, hist, dcs, streams.get("customers"), archetype_shares)
     accounts = build_accounts(customers, hist, streams.get("accounts"))
     products = make_products(streams.get("products"), scale.n_skus, suppliers)
     lifecycle = assign_lifecycle(products, hist, streams.get("lifecycle"))
@@ -155,19 +158,43 @@ def build_carriers() -> pd.DataFrame:
 # ------------------------------------------------------------------------ customers
 
 
-def _archetype_counts(n: int) -> np.ndarray:
-    """Exact archetype counts (largest remainder), at least one customer each."""
-    shares = np.array([a.share for a in ARCHETYPES])
+def archetype_share_vector(archetype_shares: dict[str, float] | None = None) -> np.ndarray:
+    """Shares of the archetypes in ARCHETYPES order: the defaults, or the mix given.
+
+    A given mix names archetypes of ARCHETYPE_NAMES with non-negative shares
+    (normalised; an archetype not named gets none).
+    """
+    if archetype_shares is None:
+        return np.array([a.share for a in ARCHETYPES])
+    unknown = sorted(set(archetype_shares) - set(ARCHETYPE_NAMES))
+    if unknown:
+        raise ValueError(f"unknown archetype(s) {', '.join(unknown)}: use {', '.join(ARCHETYPE_NAMES)}")
+    shares = np.array([float(archetype_shares.get(name, 0.0)) for name in ARCHETYPE_NAMES])
+    if (shares < 0).any() or shares.sum() <= 0:
+        raise ValueError(f"archetype shares must be non-negative with a positive sum, got {archetype_shares}")
+    return shares
+
+
+def _archetype_counts(n: int, shares: np.ndarray | None = None) -> np.ndarray:
+    """Exact archetype counts (largest remainder), at least one customer of each archetype with a share."""
+    shares = archetype_share_vector() if shares is None else shares
     raw = shares / shares.sum() * n
     counts = np.floor(raw).astype(int)
     counts[np.argsort(-(raw - counts), kind="stable")[: n - counts.sum()]] += 1
-    while (counts == 0).any():
+    present = shares > 0
+    while (counts[present] == 0).any():
         counts[np.argmax(counts)] -= 1
-        counts[np.argmin(counts)] += 1
+        counts[np.flatnonzero(present)[np.argmin(counts[present])]] += 1
     return counts
 
 
-def build_customers(scale: Scale, hist: History, dcs: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def build_customers(
+    scale: Scale,
+    hist: History,
+    dcs: pd.DataFrame,
+    rng: np.random.Generator,
+    archetype_shares: dict[str, float] | None = None,
+) -> pd.DataFrame:
     """Customers with their archetype and per-customer behaviour parameters.
 
     Archetypes are shuffled over the ids so the id carries no signal. The value
@@ -175,7 +202,8 @@ def build_customers(scale: Scale, hist: History, dcs: pd.DataFrame, rng: np.rand
     produces the Pareto-like revenue curve.
     """
     n = scale.n_customers
-    arch = rng.permutation(np.repeat(np.arange(len(ARCHETYPES)), _archetype_counts(n)))
+    counts = _archetype_counts(n, archetype_share_vector(archetype_shares))
+    arch = rng.permutation(np.repeat(np.arange(len(ARCHETYPES)), counts))
     a = [ARCHETYPES[i] for i in arch]
 
     def per_customer(low_high) -> np.ndarray:

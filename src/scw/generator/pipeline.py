@@ -30,6 +30,7 @@ def generate(
     truth_out: str | Path | None = None,
     defect_rate: float = 0.003,
     end_month: str = "2026-10",
+    archetype_shares: dict[str, float] | None = None,
 ) -> dict[str, int]:
     """Generate the demo data set and return the row count of every written table/seed.
 
@@ -37,7 +38,8 @@ def generate(
     last full month of history; the history length depends on ``scale``.
     Everything is written under ``out``: the extracts, the finance extracts
     in ``out/finance`` and the ground truth in ``out/ground_truth``, unless
-    ``finance_out`` or ``truth_out`` say where.
+    ``finance_out`` or ``truth_out`` say where. ``archetype_shares`` (name ->
+    share) replaces the default customer mix of config.ARCHETYPES.
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {sorted(SCALES)}, got {scale!r}")
@@ -54,7 +56,7 @@ def generate(
     finance_out = out / "finance" if finance_out is None else Path(finance_out)
     truth_out = out / "ground_truth" if truth_out is None else Path(truth_out)
 
-    ent = build_entities(cfg, hist, streams)
+    ent = build_entities(cfg, hist, streams, archetype_shares)
     book = plan_orders(ent, hist, cfg, streams)
     inv = simulate(book, ent, hist, streams.get("inventory"))
     skeleton = fulfil(book, inv.line_fill, ent, hist, streams.get("fulfil"))

@@ -11,7 +11,6 @@
         ~ " || " ~ dq_value_detail('budget_amount')),
     dq_early_date_rule(['budget_month']),
 ] -%}
-{%- set money = 'decimal(18, 2)' -%}
 
 with source as (
     select * from {{ source('finance', 'cost_to_serve_budget') }}
@@ -22,7 +21,7 @@ typed as (
         {{ cast_date('budget_month') }} as budget_month,
         lower({{ cast_text('cost_pool') }}) as cost_pool,
         upper({{ cast_text('cost_center') }}) as cost_center,
-        {{ dbt.cast(cast_double('budget_amount'), money) }} as budget_amount,
+        {{ cast_double('budget_amount') }} as budget_amount,
         {{ dq_invalid_columns() }}
     from source
 ),

@@ -13,7 +13,6 @@
         ~ " || " ~ dq_value_detail('amount')),
     dq_early_date_rule(['posting_month']),
 ] -%}
-{%- set money = 'decimal(18, 2)' -%}
 
 with source as (
     select * from {{ source('finance', 'general_ledger') }}
@@ -25,7 +24,7 @@ typed as (
         {{ cast_text('gl_account') }} as gl_account,
         {{ cast_text('gl_account_name') }} as gl_account_name,
         upper({{ cast_text('cost_center') }}) as cost_center,
-        {{ dbt.cast(cast_double('amount'), money) }} as amount,
+        {{ cast_double('amount') }} as amount,
         {{ dq_invalid_columns() }}
     from source
 ),

@@ -1,0 +1,81 @@
+"""Checks of extract files that SQL cannot make without failing.
+
+The on-run-start hook (macros/sources/register_raw_extracts.sql) asks DuckDB
+to describe each extract. A file that is not Parquet at all, or a CSV whose
+rows do not have the header's number of fields, would stop the hook with
+DuckDB's own error (or, worse, be sniffed as one column and reported as
+missing every column). These two functions say what is wrong in the words
+of the input contract. The project's dbt-duckdb plugin registers them as
+the scalar functions ``scw_parquet_file_problem(path)`` and
+``scw_csv_field_count_problem(path, encoding)``; both return NULL when the
+file is fine.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import os
+
+MAGIC = b"PAR1"
+
+
+def parquet_file_problem(path: str | None) -> str | None:
+    """None if ``path`` is a readable Parquet file, else what is wrong with it."""
+    if path is None:
+        return None
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+            if size >= 12:
+                handle.seek(size - 8)
+                tail = handle.read(8)
+            else:
+                tail = b""
+    except OSError as error:
+        return f"not readable: {error.strerror or error}"
+    if size < 12 or head != MAGIC or tail[4:] != MAGIC:
+        return ("not a Parquet file (it does not begin and end with the Parquet"
+                " marker PAR1): write it as Parquet, or as <table>.csv")
+    footer = int.from_bytes(tail[:4], "little")
+    if footer + 12 > size:
+        return ("a truncated Parquet file (its footer claims more bytes than the"
+                " file holds): copy it again")
+    try:
+        import pyarrow.parquet as pq
+
+        pq.read_metadata(path)
+    except Exception as error:  # noqa: BLE001 - any reader error is the answer
+        return f"an unreadable Parquet file ({type(error).__name__}: {error})"
+    return None
+
+
+def csv_field_count_problem(path: str | None, encoding: str | None = "utf-8") -> str | None:
+    """None if every record of the CSV has the header's number of fields.
+
+    Otherwise names the first record that does not, by the line it starts
+    on (a quoted field may span lines) and its count of fields.
+    """
+    if path is None:
+        return None
+    try:
+        codecs.lookup(encoding or "utf-8")
+    except LookupError:
+        encoding = "utf-8"
+    try:
+        with open(path, newline="", encoding=encoding or "utf-8", errors="replace") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None:
+                return None
+            line = reader.line_num + 1
+            for record in reader:
+                if record and len(record) != len(header):
+                    return (f"line {line} has {len(record)} fields where the header"
+                            f" has {len(header)}: quote a field that holds a comma,"
+                            " or remove the extra fields")
+                line = reader.line_num + 1
+    except (OSError, csv.Error) as error:
+        return f"not readable as CSV: {error}"
+    return None

@@ -1,0 +1,68 @@
+{#- Recomputes every line's share of each pool from fct_order_lines and the
+    basis var line_cost_basis names for the pool (an equal share when the
+    measure is zero on every line of the order), and returns the lines whose
+    cost in cost_to_serve_order_lines differs from it by more than a cent.
+    Running-total rounding keeps every line within a cent of its exact
+    share, so a spread by another measure (freight by units instead of
+    weight, or a pool reading another pool's basis) fails here. -#}
+{%- set pools = var('cost_pools') %}
+{%- set bases = var('line_cost_basis') %}
+
+with lines as (
+    select
+        order_lines.order_id,
+        order_lines.line_number,
+        {%- for pool in pools %}
+            {%- if bases[pool] == 'lines' %}
+                1.0 as {{ pool }}_measure,
+            {%- else %}
+                greatest(coalesce(order_lines.{{ bases[pool] }}, 0), 0)
+                    as {{ pool }}_measure,
+            {%- endif %}
+        {%- endfor %}
+        count(*) over (partition by order_lines.order_id) as line_count
+    from {{ ref('fct_order_lines') }} as order_lines
+),
+
+totals as (
+    select
+        {%- for pool in pools %}
+            sum(lines.{{ pool }}_measure) over (partition by lines.order_id)
+                as {{ pool }}_order_measure,
+        {%- endfor %}
+        lines.*
+    from lines
+),
+
+compared as (
+    {%- for pool in pools %}
+        select
+            line_costs.order_id,
+            line_costs.line_number,
+            '{{ pool }}' as cost_pool,
+            '{{ bases[pool] }}' as basis,
+            orders.{{ pool }}_cost as order_cost,
+            line_costs.{{ pool }}_cost as line_cost,
+            orders.{{ pool }}_cost * case
+                when totals.{{ pool }}_order_measure > 0
+                    then
+                        totals.{{ pool }}_measure
+                        / totals.{{ pool }}_order_measure
+                else 1.0 / totals.line_count
+            end as expected_line_cost
+        from {{ ref('cost_to_serve_order_lines') }} as line_costs
+        inner join totals
+            on
+                line_costs.order_id = totals.order_id
+                and line_costs.line_number = totals.line_number
+        inner join {{ ref('cost_to_serve_orders') }} as orders
+            on line_costs.order_id = orders.order_id
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+)
+
+select *
+from compared
+where abs(line_cost - expected_line_cost) > 0.01 + 1e-9

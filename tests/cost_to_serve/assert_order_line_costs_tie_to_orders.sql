@@ -1,0 +1,55 @@
+{#- The lines of cost_to_serve_order_lines sum, pool by pool, to their
+    order's cost in cost_to_serve_orders, to the cent; and no order with a
+    cost to serve lacks lines to carry it (its cost would be missing from
+    every product's). Returns one row per order and pool that does not tie,
+    with the reason. -#}
+{%- set pools = var('cost_pools') %}
+{%- set columns = [] %}
+{%- for pool in pools %}
+    {%- do columns.append([pool, pool ~ '_cost']) %}
+{%- endfor %}
+{%- do columns.append(['total', 'total_cost_to_serve']) %}
+
+with orders as (
+    select * from {{ ref('cost_to_serve_orders') }}
+),
+
+lines as (
+    select
+        order_id,
+        {%- for pool, column in columns %}
+            sum({{ column }}) as {{ column }},
+        {%- endfor %}
+        count(*) as line_count
+    from {{ ref('cost_to_serve_order_lines') }}
+    group by 1
+),
+
+compared as (
+    {%- for pool, column in columns %}
+        select
+            orders.order_id,
+            '{{ pool }}' as cost_pool,
+            orders.{{ column }} as order_cost,
+            lines.{{ column }} as line_cost,
+            case
+                when lines.order_id is null
+                    then 'a cost to serve but no line to carry it'
+                else 'lines do not sum to the order'
+            end as reason
+        from orders
+        left join lines
+            on orders.order_id = lines.order_id
+        where
+            orders.{{ column }} <> 0
+            and (
+                lines.order_id is null
+                or lines.{{ column }} <> orders.{{ column }}
+            )
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+)
+
+select * from compared
