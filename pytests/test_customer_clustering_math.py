@@ -99,3 +99,64 @@ def test_sample_larger_than_the_population_is_the_full_fit():
     capped = _run(features, sample=10_000)
     pd.testing.assert_frame_equal(full, capped)
     assert (full.loc[full["record_type"] == "score", "fit_customers"] == 300).all()
+
+
+def test_minimum_segment_size_is_the_larger_of_count_and_share():
+    assert clusters.minimum_segment_size(1_500, 10, 0.02) == 30
+    assert clusters.minimum_segment_size(200, 10, 0.02) == 10
+    assert clusters.minimum_segment_size(201, 0, 0.02) == 5  # ceil(4.02)
+    assert clusters.minimum_segment_size(100, 0, 0.0) == 0
+
+
+def test_a_small_cluster_merges_into_the_nearest_one():
+    # clusters 0 (10 rows at x=0), 1 (10 at x=10) and 2 (2 rows at x=8): 2 is
+    # nearest to 1 and below the minimum of 5
+    matrix = np.array([[0.0]] * 10 + [[10.0]] * 10 + [[8.0]] * 2)
+    labels = np.array([0] * 10 + [1] * 10 + [2] * 2)
+    merged = clusters.merge_small_clusters(matrix, labels, 5)
+    assert merged.tolist() == [0] * 10 + [1] * 12
+    # nothing below the minimum: unchanged; one cluster is never merged away
+    assert clusters.merge_small_clusters(matrix, labels, 2).tolist() == labels.tolist()
+    assert clusters.merge_small_clusters(matrix[:3], np.array([0, 0, 0]), 50).tolist() == [0, 0, 0]
+
+
+def test_smallest_first_and_labels_renumbered():
+    # 1 (3 rows) and 3 (1 row) are small; 3 goes first, into 2 (nearest), then 1 into 0
+    matrix = np.array([[0.0]] * 6 + [[2.0]] * 3 + [[20.0]] * 6 + [[17.0]])
+    labels = np.array([0] * 6 + [1] * 3 + [2] * 6 + [3])
+    assert clusters.merge_small_clusters(matrix, labels, 4).tolist() == [0] * 9 + [1] * 7
+
+
+def test_proliferation_walks_the_segments_left_after_merging():
+    # k 3 leaves 2 segments after merging (a duplicate of k 2: ignored); k 4
+    # gives 3 segments and pays for itself; k 5's fourth segment does not
+    scores = pd.DataFrame({
+        "k": [2, 3, 4, 5],
+        "segments": [2, 2, 3, 4],
+        "silhouette": [0.30, 0.31, 0.40, 0.41],
+        "explained_variance": [0.50, 0.51, 0.60, 0.62],
+    })
+    assert clusters.choose_k(scores, 0.02, 0.04) == 4
+    # without the merge counts, k itself is the number of segments
+    assert clusters.choose_k(scores.drop(columns="segments"), 0.02, 0.04) == 2
+    # no k gives two segments: k_min
+    single = pd.DataFrame({"k": [2, 3], "segments": [1, 1], "silhouette": [np.nan, np.nan],
+                           "explained_variance": [0.0, 0.0]})
+    assert clusters.choose_k(single, 0.02, 0.04) == 2
+
+
+def test_a_planted_tiny_group_does_not_become_a_segment():
+    features, groups = _customers(100, periods=1)
+    # three outliers far from everyone: alone they would be a fourth segment
+    outliers = features.iloc[:3].copy()
+    outliers["customer_id"] = ["X1", "X2", "X3"]
+    outliers["returns_rate"] = 5.0
+    features = pd.concat([features, outliers], ignore_index=True)
+    result = clusters.cluster_customers(
+        features, methods=["kmeans", "hierarchical"], k_min=2, k_max=5, min_silhouette_gain=0.02,
+        min_explained_variance_gain=0.04, seed=42, min_segment_customers=10, min_segment_share=0.0)
+    for method in ("kmeans", "hierarchical"):
+        assigned = result[(result["record_type"] == "assignment") & (result["method"] == method)]
+        assert assigned.groupby("cluster_id").size().min() >= 10, method
+        main = assigned[~assigned["customer_id"].isin(["X1", "X2", "X3"])].sort_values("customer_id")
+        assert adjusted_rand_score(groups, main["cluster_id"].to_numpy()) > 0.99, method

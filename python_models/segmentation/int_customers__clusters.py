@@ -15,16 +15,24 @@ customer of every period is then assigned to the nearest centroid of the
 chosen model. The fit set's size is reported on the score rows.
 
 Choosing k (Rousseeuw 1987 silhouette; explained variance = 1 - within-cluster
-sum of squares / total sum of squares): start at k_min and add one segment at
-a time while the extra segment improves the silhouette by at least
+sum of squares / total sum of squares). No segment may be smaller than the
+minimum segment size: ``min_segment_customers`` customers or
+``min_segment_share`` of the fitted customers, whichever is larger. So each
+k's clustering first has its clusters below the minimum merged into the
+cluster with the nearest centroid (smallest first), leaving ``segments``
+clusters, and is scored as merged. Then, from the fewest segments upwards,
+one more segment is accepted while it improves the silhouette by at least
 ``min_silhouette_gain`` or the explained variance by at least
-``min_explained_variance_gain`` (the segment-proliferation rule).
+``min_explained_variance_gain`` (the segment-proliferation rule). A handful
+of outlying customers thus joins its nearest segment instead of becoming
+one, or stopping the segments from growing.
 
 The output is one long table with three record types:
   assignment  customer_id, period_index, method, k, cluster_id, segment,
               distance_ratio (nearest / second-nearest centroid distance;
               near 1 means the customer falls between two segments)
-  score       method, k, silhouette, explained_variance, inertia, is_chosen
+  score       method, k, segments, silhouette, explained_variance,
+              inertia, smallest_cluster_customers, is_chosen
   centroid    method, cluster_id, segment, feature_name, feature_value
               (centroid in business units, i.e. before transformation)
 """
@@ -74,6 +82,8 @@ OUTPUT_COLUMNS = [
     "explained_variance",
     "inertia",
     "fit_customers",
+    "segments",
+    "smallest_cluster_customers",
     "is_chosen",
     "feature_name",
     "feature_value",
@@ -129,34 +139,73 @@ def ward_labels(matrix: np.ndarray, ks: list[int]) -> dict[int, np.ndarray]:
     return labels
 
 
-def score_range(
-    method: str, matrix: np.ndarray, k_min: int, k_max: int, seed: int
-) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
-    """Silhouette, explained variance and inertia for every k in [k_min, k_max].
+def minimum_segment_size(n_customers: int, min_customers: int, min_share: float) -> int:
+    """The smallest number of fitted customers a segment may hold."""
+    return max(int(min_customers), int(np.ceil(float(min_share) * n_customers)))
 
-    The pairwise distances (for the silhouette) and, for Ward, the linkage
-    tree are computed once for all k.
+
+def merge_small_clusters(matrix: np.ndarray, labels: np.ndarray, minimum: int) -> np.ndarray:
+    """Labels 0..k'-1 after merging every cluster below ``minimum`` into its nearest neighbour.
+
+    The smallest cluster goes first, whole, into the cluster whose centroid is
+    nearest to its own; centroids are recomputed after every merge. A single
+    cluster is never merged away.
+    """
+    labels = np.asarray(labels).copy()
+    while True:
+        ids, counts = np.unique(labels, return_counts=True)
+        if len(ids) <= 1 or counts.min() >= minimum:
+            break
+        small = ids[np.argmin(counts)]
+        centers = {cluster: matrix[labels == cluster].mean(axis=0) for cluster in ids}
+        others = [cluster for cluster in ids if cluster != small]
+        nearest = min(others, key=lambda cluster: float(np.linalg.norm(centers[cluster] - centers[small])))
+        labels[labels == small] = nearest
+    return np.unique(labels, return_inverse=True)[1]
+
+
+def score_range(
+    method: str, matrix: np.ndarray, k_min: int, k_max: int, seed: int, minimum_size: int = 0
+) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
+    """Scores of every k in [k_min, k_max], each on its partition after merging small clusters.
+
+    The method cuts the customers into k clusters; every cluster below
+    ``minimum_size`` is merged into its nearest neighbour
+    (merge_small_clusters), leaving ``segments`` clusters; silhouette,
+    explained variance and inertia are those of that partition (silhouette
+    undefined, NaN, for one segment). ``smallest_cluster_customers`` is the
+    smallest cluster of the k before merging. The pairwise distances (for the
+    silhouette) and, for Ward, the linkage tree are computed once for all k.
     """
     ks = list(range(k_min, min(k_max, len(matrix) - 1) + 1))
     distances = pairwise_distances(matrix)
     if method == "kmeans":
-        labels_by_k = {k: KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(matrix) for k in ks}
+        raw_by_k = {k: KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(matrix) for k in ks}
     elif method == "hierarchical":
-        labels_by_k = ward_labels(matrix, ks)
+        raw_by_k = ward_labels(matrix, ks)
     else:
         raise ValueError(f"unknown clustering method {method!r}")
     rows = []
+    labels_by_k = {}
     for k in ks:
-        labels = labels_by_k[k]
-        centers = cluster_means(matrix, labels, k)
+        raw = raw_by_k[k]
+        labels = merge_small_clusters(matrix, raw, minimum_size)
+        labels_by_k[k] = labels
+        segments = int(labels.max()) + 1
+        centers = cluster_means(matrix, labels, segments)
         inertia = float(((matrix - centers[labels]) ** 2).sum())
+        silhouette = (
+            float(silhouette_score(distances, labels, metric="precomputed")) if segments > 1 else float("nan")
+        )
         rows.append(
             {
                 "method": method,
                 "k": k,
-                "silhouette": float(silhouette_score(distances, labels, metric="precomputed")),
+                "segments": segments,
+                "silhouette": silhouette,
                 "explained_variance": explained_variance(matrix, labels),
                 "inertia": inertia,
+                "smallest_cluster_customers": int(np.bincount(raw, minlength=k).min()),
             }
         )
     return pd.DataFrame(rows), labels_by_k
@@ -167,14 +216,22 @@ def choose_k(
 ) -> int:
     """The segment-proliferation rule: add a segment only for a large enough gain.
 
-    Walk k upwards from the smallest; k + 1 is accepted only when it improves
-    on k by at least ``min_silhouette_gain`` in silhouette or at least
-    ``min_explained_variance_gain`` in explained variance. The first extra
-    segment that does not pay for itself stops the walk (the elbow).
+    The candidates are the partitions of at least two segments (column
+    ``segments``, the clusters left after merging those below the minimum
+    size; k when absent), the smallest k for each number of segments. Walk
+    them from the fewest segments upwards; the next is accepted only when it
+    improves on the current by at least ``min_silhouette_gain`` in silhouette
+    or at least ``min_explained_variance_gain`` in explained variance. The
+    first extra segment that does not pay for itself stops the walk (the
+    elbow). Returns the k of the chosen partition (k_min when no k gives two
+    segments).
     """
-    ordered = scores.sort_values("k").reset_index(drop=True)
-    chosen = ordered.iloc[0]
-    for _, row in ordered.iloc[1:].iterrows():
+    ordered = scores.assign(segments=scores.get("segments", scores["k"])).sort_values(["segments", "k"])
+    candidates = ordered[ordered["segments"] >= 2].drop_duplicates("segments").reset_index(drop=True)
+    if candidates.empty:
+        return int(ordered["k"].min())
+    chosen = candidates.iloc[0]
+    for _, row in candidates.iloc[1:].iterrows():
         if not (
             row["silhouette"] >= chosen["silhouette"] + min_silhouette_gain
             or row["explained_variance"]
@@ -242,10 +299,14 @@ def cluster_customers(
     min_explained_variance_gain: float,
     seed: int,
     fit_sample_size: int = 0,
+    min_segment_customers: int = 0,
+    min_segment_share: float = 0.0,
 ) -> pd.DataFrame:
     """Fit every method on (a sample of) period 0, assign every period, return the long table.
 
-    ``fit_sample_size`` <= 0 fits on every current customer.
+    ``fit_sample_size`` <= 0 fits on every current customer. Segments hold at
+    least ``minimum_segment_size(fitted, min_segment_customers,
+    min_segment_share)`` fitted customers (see the module docstring).
     """
     features = features.sort_values(["period_index", "customer_id"]).reset_index(drop=True)
     everyone = features[features["period_index"] == 0].reset_index(drop=True)
@@ -256,16 +317,18 @@ def cluster_customers(
     standardized_all = (transform_features(features) - mean) / sd
     value = pd.to_numeric(current["decayed_net_revenue"], errors="coerce").fillna(0).to_numpy()
 
+    minimum = minimum_segment_size(len(current), min_segment_customers, min_segment_share)
     records = []
     for method in methods:
-        scores, labels_by_k = score_range(method, standardized_current, k_min, k_max, seed)
-        k = choose_k(scores, min_silhouette_gain, min_explained_variance_gain)
-        scores["is_chosen"] = scores["k"] == k
+        scores, labels_by_k = score_range(method, standardized_current, k_min, k_max, seed, minimum)
+        chosen_k = choose_k(scores, min_silhouette_gain, min_explained_variance_gain)
+        scores["is_chosen"] = scores["k"] == chosen_k
         scores["fit_customers"] = len(current)
         scores["record_type"] = "score"
         records.append(scores)
 
-        labels = relabel_by_value(labels_by_k[k], value, k)
+        k = int(labels_by_k[chosen_k].max()) + 1
+        labels = relabel_by_value(labels_by_k[chosen_k], value, k)
         centers = cluster_means(standardized_current, labels, k)
         names = name_clusters(centers)
         business_centers = current.assign(cluster_id=labels).groupby("cluster_id")[list(FEATURES)].mean()
@@ -318,6 +381,8 @@ def cluster_customers(
             "explained_variance": "float64",
             "inertia": "float64",
             "fit_customers": "Int64",
+            "segments": "Int64",
+            "smallest_cluster_customers": "Int64",
             "is_chosen": "boolean",
             "feature_value": "float64",
         }
@@ -344,4 +409,6 @@ def model(dbt, session):
         min_explained_variance_gain=float(dbt.config.get("min_explained_variance_gain")),
         seed=int(dbt.config.get("random_seed")),
         fit_sample_size=int(dbt.config.get("fit_sample_size")),
+        min_segment_customers=int(dbt.config.get("min_segment_customers")),
+        min_segment_share=float(dbt.config.get("min_segment_share")),
     )

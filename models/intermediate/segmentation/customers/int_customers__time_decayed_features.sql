@@ -20,7 +20,25 @@
                              var seasonality_window_months months that fell
                              into one calendar quarter
                              (0.25 = flat, 1 = all in one quarter)
--#}
+
+    The three shares are shrunk toward the period's population value by the
+    evidence behind them, so that a customer with three orders is not a
+    "rush-heavy" or "seasonal" outlier by chance: with m = var
+    segmentation_share_prior_orders, a share counts the customer's own
+    evidence plus m orders' worth at the population's share:
+
+      rush_order_share   = (rush orders + m p_rush) / (orders + m)
+      returns_rate       = (returned + m u p_returns) / (shipped + m u),
+                           u = the population's shipped units per order
+      peak_quarter_share = (peak quarter orders + m p_peak)
+                           / (window orders + m)
+
+    (decayed orders and units for the first two; counted orders of the
+    window for the third). p is the population's pooled share (its sums
+    divided), so a customer with much evidence keeps its own share, and
+    m = 0 turns shrinkage off. A customer without an order in the window
+    gets p_peak. -#}
+{%- set prior = var('segmentation_share_prior_orders') -%}
 with periods as (
     select * from {{ ref('int_segmentation__periods') }}
 ),
@@ -122,10 +140,36 @@ seasonality as (
     select
         quarter_counts.customer_id,
         quarter_counts.period_index,
-        max(quarter_counts.order_count) * 1.0
-        / sum(quarter_counts.order_count) as peak_quarter_share
+        max(quarter_counts.order_count) * 1.0 as peak_quarter_orders,
+        sum(quarter_counts.order_count) * 1.0 as window_orders
     from quarter_counts
     group by 1, 2
+),
+
+population as (
+    -- the pooled shares of every customer of the period: the prior
+    select
+        order_features.period_index,
+        sum(order_features.decayed_rush_orders)
+        / nullif(sum(order_features.decayed_order_count), 0) as rush_share,
+        coalesce(
+            sum(order_features.decayed_returned_units)
+            / nullif(sum(order_features.decayed_shipped_units), 0), 0
+        ) as returns_rate,
+        coalesce(
+            sum(order_features.decayed_shipped_units)
+            / nullif(sum(order_features.decayed_order_count), 0), 0
+        ) as shipped_units_per_order,
+        coalesce(
+            sum(seasonality.peak_quarter_orders)
+            / nullif(sum(seasonality.window_orders), 0), 1.0
+        ) as peak_quarter_share
+    from order_features
+    left join seasonality
+        on
+            order_features.customer_id = seasonality.customer_id
+            and order_features.period_index = seasonality.period_index
+    group by 1
 ),
 
 payments as (
@@ -168,23 +212,44 @@ final as (
         / nullif(order_features.decayed_order_count, 0) as avg_order_units,
         order_features.decayed_lines
         / nullif(order_features.decayed_order_count, 0) as lines_per_order,
-        order_features.decayed_rush_orders
-        / nullif(order_features.decayed_order_count, 0) as rush_order_share,
+        (
+            order_features.decayed_rush_orders
+            + {{ prior }} * population.rush_share
+        )
+        / nullif(order_features.decayed_order_count + {{ prior }}, 0)
+            as rush_order_share,
         coalesce(
-            order_features.decayed_returned_units
-            / nullif(order_features.decayed_shipped_units, 0), 0
+            (
+                order_features.decayed_returned_units
+                + {{ prior }} * population.shipped_units_per_order
+                * population.returns_rate
+            )
+            / nullif(
+                order_features.decayed_shipped_units
+                + {{ prior }} * population.shipped_units_per_order, 0
+            ),
+            population.returns_rate
         ) as returns_rate,
         coalesce(
             order_features.decayed_discount
             / nullif(order_features.decayed_gross_revenue, 0), 0
         ) as discount_rate,
         payments.payment_days,
-        coalesce(seasonality.peak_quarter_share, 1.0) as peak_quarter_share,
+        coalesce(
+            (
+                coalesce(seasonality.peak_quarter_orders, 0)
+                + {{ prior }} * population.peak_quarter_share
+            )
+            / nullif(coalesce(seasonality.window_orders, 0) + {{ prior }}, 0),
+            population.peak_quarter_share
+        ) as peak_quarter_share,
         periods.period_end_date,
         order_features.last_order_date
     from order_features
     inner join periods
         on order_features.period_index = periods.period_index
+    inner join population
+        on order_features.period_index = population.period_index
     left join payments
         on
             order_features.customer_id = payments.customer_id

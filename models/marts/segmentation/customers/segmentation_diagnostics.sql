@@ -12,6 +12,8 @@ with scores as (
         explained_variance,
         inertia,
         fit_customers,
+        segments,
+        smallest_cluster_customers,
         is_chosen
     from {{ ref('int_customers__clusters') }}
     where record_type = 'score'
@@ -67,6 +69,8 @@ final as (
         scores.explained_variance,
         scores.inertia,
         scores.fit_customers,
+        scores.segments,
+        scores.smallest_cluster_customers,
         scores.silhouette - lag(scores.silhouette) over (
             partition by scores.method order by scores.k
         ) as silhouette_gain,
