@@ -1,10 +1,12 @@
 {#- Recomputes every line's share of each pool from fct_order_lines and the
     basis var line_cost_basis names for the pool (an equal share when the
-    measure is zero on every line of the order), and returns the lines whose
-    cost in cost_to_serve_order_lines differs from it by more than a cent.
-    Running-total rounding keeps every line within a cent of its exact
-    share, so a spread by another measure (freight by units instead of
-    weight, or a pool reading another pool's basis) fails here. -#}
+    measure is zero on every line of the order), and returns a row per line
+    and pool whose cost in cost_to_serve_order_lines differs from it by more
+    than a cent. Running-total rounding keeps every line within a cent of
+    its exact share, so a spread by another measure (freight by units
+    instead of weight, or a pool reading another pool's basis) fails here.
+    One pass over the lines compares every pool; only the failures are
+    unpivoted. -#}
 {%- set pools = var('cost_pools') %}
 {%- set bases = var('line_cost_basis') %}
 
@@ -34,29 +36,52 @@ totals as (
     from lines
 ),
 
-compared as (
-    {%- for pool in pools %}
-        select
-            line_costs.order_id,
-            line_costs.line_number,
-            '{{ pool }}' as cost_pool,
-            '{{ bases[pool] }}' as basis,
-            orders.{{ pool }}_cost as order_cost,
-            line_costs.{{ pool }}_cost as line_cost,
+expected as (
+    select
+        line_costs.order_id,
+        line_costs.line_number,
+        {%- for pool in pools %}
+            orders.{{ pool }}_cost as {{ pool }}_order_cost,
+            line_costs.{{ pool }}_cost as {{ pool }}_line_cost,
             orders.{{ pool }}_cost * case
                 when totals.{{ pool }}_order_measure > 0
                     then
                         totals.{{ pool }}_measure
                         / totals.{{ pool }}_order_measure
                 else 1.0 / totals.line_count
-            end as expected_line_cost
-        from {{ ref('cost_to_serve_order_lines') }} as line_costs
-        inner join totals
-            on
-                line_costs.order_id = totals.order_id
-                and line_costs.line_number = totals.line_number
-        inner join {{ ref('cost_to_serve_orders') }} as orders
-            on line_costs.order_id = orders.order_id
+            end as {{ pool }}_expected,
+        {%- endfor %}
+        totals.line_count
+    from {{ ref('cost_to_serve_order_lines') }} as line_costs
+    inner join totals
+        on
+            line_costs.order_id = totals.order_id
+            and line_costs.line_number = totals.line_number
+    inner join {{ ref('cost_to_serve_orders') }} as orders
+        on line_costs.order_id = orders.order_id
+),
+
+failing as (
+    select *
+    from expected
+    where
+        {%- for pool in pools %}
+            abs({{ pool }}_line_cost - {{ pool }}_expected) > 0.01 + 1e-9
+            {%- if not loop.last %} or{% endif %}
+        {%- endfor %}
+),
+
+compared as (
+    {%- for pool in pools %}
+        select
+            order_id,
+            line_number,
+            '{{ pool }}' as cost_pool,
+            '{{ bases[pool] }}' as basis,
+            {{ pool }}_order_cost as order_cost,
+            {{ pool }}_line_cost as line_cost,
+            {{ pool }}_expected as expected_line_cost
+        from failing
         {%- if not loop.last %}
             union all
         {%- endif %}
