@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from scw.extract_files import csv_field_count_problem, parquet_file_problem
+from scw.extract_files import csv_field_count_problem, csv_read_problem, parquet_file_problem
 
 
 def test_a_parquet_file_is_fine(tmp_path):
@@ -56,3 +56,15 @@ def test_a_short_row_and_an_unknown_encoding(tmp_path):
     assert csv_field_count_problem(str(path), "latin-1").startswith("line 3 has 1 fields")
     assert csv_field_count_problem(str(path), "no-such-encoding").startswith("line 3 has 1 fields")
     assert csv_field_count_problem(None, None) is None
+
+
+def test_a_ragged_row_past_the_sniffer_sample_is_named(tmp_path):
+    path = tmp_path / "t.csv"
+    lines = ["id,name"] + [f"{i},n{i}" for i in range(30_000)]
+    lines.insert(25_001, "x,y,z")  # line 25,002 of the file
+    path.write_text("\n".join(lines) + "\n")
+    assert csv_read_problem(str(path)).startswith("line 25002 has 3 fields where the header has 2")
+    good = tmp_path / "good.csv"
+    good.write_text('id,name\n1,"a, b"\n2,"two\nlines"\n')
+    assert csv_read_problem(str(good)) is None
+    assert csv_read_problem(None) is None

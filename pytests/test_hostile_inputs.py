@@ -138,6 +138,10 @@ CASES = [
          "tms_carriers.csv with a fifth field on line 5",
          "is not a well-formed CSV file: line 5 has 5 fields where the header has 4",
          absent="is missing required column"),
+    Case("ragged_csv_row_beyond_the_sample", "tms_shipments", "A",
+         "tms_shipments.csv of 26,817 rows with a sixteenth field on line 25,002, past the"
+         " 20,480 rows DuckDB's sniffer reads",
+         "is not a well-formed CSV file: line 25002 has 16 fields where the header has 15"),
     # ---- B: quarantined, flagged or deduplicated ----
     Case("null_key_parquet", "erp_customers", "B-quarantined",
          "a customer whose customer_id is NULL",
@@ -433,6 +437,18 @@ def _stop_plants(other_ledger: Path) -> dict:
         lines = (raw / "tms_carriers.csv").read_text().splitlines()
         lines.insert(4, "HXK09,Ragged Carrier,ltl,false,surplus")
         (raw / "tms_carriers.csv").write_text("\n".join(lines) + "\n")
+
+    def ragged_csv_row_beyond_the_sample(raw):
+        data = _read(raw, "tms_shipments")
+        rows = data.to_pylist() * 21
+        columns = data.column_names
+        rows.insert(25000, {column: "x" for column in columns} | {"extra": "x"})
+        with open(raw / "tms_shipments.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow([_csv_value(row[column]) for column in columns] + (["x"] if "extra" in row else []))
+        (raw / "tms_shipments.parquet").unlink()
 
     def gl_amount_beyond_decimal(raw):
         _append_csv(raw / finance / "general_ledger.csv", [

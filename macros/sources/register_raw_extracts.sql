@@ -227,8 +227,9 @@
 
 
 {#- None when the extract file can be read as its extension says, else
-    what is wrong (a .parquet file that is not Parquet, or truncated). On
-    DuckDB the check is scw_parquet_file_problem, registered by the
+    what is wrong (a .parquet file that is not Parquet, or truncated; a CSV
+    row with the wrong number of fields). On DuckDB the checks are
+    scw_parquet_file_problem and scw_csv_read_problem, registered by the
     project's plugin (src/scw/extract_files.py); without the plugin, or on
     other engines, the reader's own error stands. -#}
 {% macro scw_extract_file_problem(path) %}
@@ -240,13 +241,27 @@
 {% endmacro %}
 
 {% macro duckdb__scw_extract_file_problem(path) %}
-    {%- if not path.endswith('.parquet')
-        or not scw_has_function('scw_parquet_file_problem') -%}
-        {{ return(none) }}
+    {%- if path.endswith('.parquet')
+        and scw_has_function('scw_parquet_file_problem') -%}
+        {{ return(run_query(
+            "select scw_parquet_file_problem('" ~ path ~ "')"
+        ).columns[0].values()[0]) }}
     {%- endif -%}
-    {{ return(run_query(
-        "select scw_parquet_file_problem('" ~ path ~ "')"
-    ).columns[0].values()[0]) }}
+    {#- a CSV is read whole once (up to var extract_csv_check_max_mb), so that
+        a row with the wrong number of fields beyond the sniffer's sample is
+        named here, not by a failing base model -#}
+    {%- if path.endswith('.csv')
+        and scw_has_function('scw_csv_read_problem') -%}
+        {%- set limit = var('extract_csv_check_max_mb') * 1024 * 1024 -%}
+        {%- set problem = run_query(
+            "select case when size <= " ~ limit ~ " then scw_csv_read_problem('"
+            ~ path ~ "', '" ~ var('extract_encoding') ~ "') end"
+            ~ " from read_blob('" ~ path ~ "')").columns[0].values()[0] -%}
+        {%- if problem is not none -%}
+            {{ return('not a well-formed CSV file: ' ~ problem) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(none) }}
 {% endmacro %}
 
 

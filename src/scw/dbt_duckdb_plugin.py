@@ -20,7 +20,7 @@ import os
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-from scw.extract_files import csv_field_count_problem, parquet_file_problem
+from scw.extract_files import csv_field_count_problem, csv_read_problem, parquet_file_problem
 
 VARIABLE = "scw_working_directory"
 
@@ -36,6 +36,9 @@ class Plugin(BasePlugin):
         _set_working_directory(conn)
         conn.create_function(
             "scw_parquet_file_problem", parquet_file_problem, ["VARCHAR"], "VARCHAR",
+            null_handling="special")
+        conn.create_function(
+            "scw_csv_read_problem", csv_read_problem, ["VARCHAR", "VARCHAR"], "VARCHAR",
             null_handling="special")
         conn.create_function(
             "scw_csv_field_count_problem", csv_field_count_problem, ["VARCHAR", "VARCHAR"], "VARCHAR",

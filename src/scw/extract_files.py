@@ -6,8 +6,9 @@ rows do not have the header's number of fields, would stop the hook with
 DuckDB's own error (or, worse, be sniffed as one column and reported as
 missing every column). These two functions say what is wrong in the words
 of the input contract. The project's dbt-duckdb plugin registers them as
-the scalar functions ``scw_parquet_file_problem(path)`` and
-``scw_csv_field_count_problem(path, encoding)``; both return NULL when the
+the scalar functions ``scw_parquet_file_problem(path)``,
+``scw_csv_read_problem(path, encoding)`` and
+``scw_csv_field_count_problem(path, encoding)``; each returns NULL when the
 file is fine.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+import re
 
 MAGIC = b"PAR1"
 
@@ -78,4 +80,39 @@ def csv_field_count_problem(path: str | None, encoding: str | None = "utf-8") ->
                 line = reader.line_num + 1
     except (OSError, csv.Error) as error:
         return f"not readable as CSV: {error}"
+    return None
+
+
+_CSV_ERROR = re.compile(r"CSV Error on Line: (?P<line>\d+)")
+_COLUMNS = re.compile(r"Expected Number of Columns: (?P<expected>\d+) Found: (?P<found>\d+)")
+
+
+def csv_read_problem(path: str | None, encoding: str | None = "utf-8") -> str | None:
+    """None if DuckDB reads every row of the CSV as the raw view will, else the row it stops at.
+
+    The file is read whole, with the raw view's options (header row, every
+    column as text, the encoding), by a DuckDB of its own, so that a row
+    with too many or too few fields anywhere in the file (DuckDB's sniffer
+    looks at a sample only) is named here and not by a failing model.
+    """
+    if path is None:
+        return None
+    import duckdb
+
+    escaped = path.replace("'", "''")
+    chosen = (encoding or "utf-8").replace("'", "''")
+    try:
+        with duckdb.connect() as con:
+            con.execute(
+                f"select count(*) from read_csv('{escaped}', header = true, all_varchar = true,"
+                f" encoding = '{chosen}')").fetchall()
+    except duckdb.Error as error:
+        text = str(error)
+        line = _CSV_ERROR.search(text)
+        columns = _COLUMNS.search(text)
+        if line and columns:
+            return (f"line {line['line']} has {columns['found']} fields where the header has"
+                    f" {columns['expected']}: quote a field that holds a comma, or remove the extra fields")
+        first = next((part.strip() for part in text.splitlines() if part.strip()), type(error).__name__)
+        return f"not readable as CSV ({first})"
     return None
