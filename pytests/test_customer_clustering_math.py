@@ -160,3 +160,20 @@ def test_a_planted_tiny_group_does_not_become_a_segment():
         assert assigned.groupby("cluster_id").size().min() >= 10, method
         main = assigned[~assigned["customer_id"].isin(["X1", "X2", "X3"])].sort_values("customer_id")
         assert adjusted_rand_score(groups, main["cluster_id"].to_numpy()) > 0.99, method
+
+
+def test_too_few_customers_give_one_segment_and_nobody_between():
+    features, _ = _customers(5, periods=1)  # 15 customers: no two segments of 10
+    result = clusters.cluster_customers(
+        features, methods=["kmeans", "hierarchical"], k_min=2, k_max=5, min_silhouette_gain=0.02,
+        min_explained_variance_gain=0.04, seed=42, min_segment_customers=10, min_segment_share=0.0)
+    assigned = result[result["record_type"] == "assignment"]
+    assert (assigned["cluster_id"] == 0).all() and (assigned["k"] == 1).all()
+    assert (assigned["distance_ratio"] == 0).all()
+    # no more customers than k_min: one segment, no crash
+    two = features.iloc[:2]
+    result = clusters.cluster_customers(
+        two, methods=["kmeans", "hierarchical"], k_min=2, k_max=5, min_silhouette_gain=0.02,
+        min_explained_variance_gain=0.04, seed=42)
+    assigned = result[result["record_type"] == "assignment"]
+    assert len(assigned) == 4 and (assigned["cluster_id"] == 0).all()

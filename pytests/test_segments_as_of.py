@@ -96,3 +96,38 @@ def test_what_is_not_a_moment_is_refused(capsys, warehouse, tmp_path):
     assert code == 1 and "no warehouse at" in err
     code, _, err = _run(capsys, warehouse, "--as-overrides", "2026-12-01")
     assert code == 2
+
+
+def test_a_build_is_compared_in_the_snapshots_local_time(capsys, tmp_path, monkeypatch):
+    """ops.build_runs is in UTC, dbt_valid_from in the warehouse's local time (here UTC+9)."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        path = tmp_path / "tokyo.duckdb"
+        con = duckdb.connect(str(path))
+        con.execute("create schema snapshots")
+        con.execute("create schema ops")
+        con.execute(
+            "create table snapshots.customer_segments_snapshot (customer_id varchar, segment varchar,"
+            " dbt_scd_id varchar, dbt_updated_at timestamp, dbt_valid_from timestamp, dbt_valid_to timestamp)")
+        # builds an hour apart: snapshots at 18:00:30 and 19:00:30 local
+        first, second = dt.datetime(2026, 12, 1, 18, 0, 30), dt.datetime(2026, 12, 1, 19, 0, 30)
+        con.execute("insert into snapshots.customer_segments_snapshot values"
+                    " ('C1', 'key account', 'a', ?, ?, ?), ('C1', 'growth', 'b', ?, ?, null)",
+                    [first, first, second, second, second])
+        con.execute("create table ops.build_runs (invocation_id varchar, run_started_at timestamp,"
+                    " is_full_refresh boolean, models_built integer, periodic_models_built integer,"
+                    " failed_nodes integer)")
+        con.execute("insert into ops.build_runs values ('b1', '2026-12-01 09:00:00', true, 1, 1, 0),"
+                    " ('b2', '2026-12-01 10:00:00', false, 1, 1, 0)")  # UTC: 18:00 and 19:00 local
+        con.close()
+        code, out, err = _run(capsys, path, "b1")
+        assert code == 0, err
+        assert out[1].startswith("C1,key account")
+        code, out, err = _run(capsys, path, "b2")
+        assert code == 0 and out[1].startswith("C1,growth"), err
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -178,6 +178,14 @@ def score_range(
     silhouette) and, for Ward, the linkage tree are computed once for all k.
     """
     ks = list(range(k_min, min(k_max, len(matrix) - 1) + 1))
+    if not ks:
+        # no more customers than k_min: one segment, nothing to score
+        single = pd.DataFrame([{
+            "method": method, "k": k_min, "segments": 1, "silhouette": float("nan"),
+            "explained_variance": 0.0, "inertia": float(((matrix - matrix.mean(axis=0)) ** 2).sum()),
+            "smallest_cluster_customers": len(matrix),
+        }])
+        return single, {k_min: np.zeros(len(matrix), dtype=int)}
     distances = pairwise_distances(matrix)
     if method == "kmeans":
         raw_by_k = {k: KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(matrix) for k in ks}
@@ -266,7 +274,10 @@ def nearest_centroids(matrix: np.ndarray, centers: np.ndarray) -> tuple[np.ndarr
     """Nearest centroid of every row and the ratio nearest / second-nearest distance."""
     distances = np.sqrt(((matrix[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2))
     ordered = np.sort(distances, axis=1)
-    second = ordered[:, 1] if centers.shape[0] > 1 else ordered[:, 0]
+    if centers.shape[0] < 2:
+        # one segment: nobody is between two
+        return distances.argmin(axis=1), np.zeros(len(matrix))
+    second = ordered[:, 1]
     ratio = np.divide(ordered[:, 0], second, out=np.zeros(len(matrix)), where=second > 0)
     return distances.argmin(axis=1), ratio
 

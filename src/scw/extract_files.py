@@ -24,8 +24,9 @@ MAGIC = b"PAR1"
 
 def parquet_file_problem(path: str | None) -> str | None:
     """None if ``path`` is a readable Parquet file, else what is wrong with it."""
-    if path is None:
-        return None
+    if path is None or "://" in path:
+        return None  # a remote file: the reader's own error stands
+    path = os.path.expanduser(path)
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as handle:
@@ -59,8 +60,9 @@ def csv_field_count_problem(path: str | None, encoding: str | None = "utf-8") ->
     Otherwise names the first record that does not, by the line it starts
     on (a quoted field may span lines) and its count of fields.
     """
-    if path is None:
+    if path is None or "://" in path:
         return None
+    path = os.path.expanduser(path)
     try:
         codecs.lookup(encoding or "utf-8")
     except LookupError:

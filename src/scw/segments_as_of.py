@@ -55,16 +55,27 @@ class Moment:
     described: str
 
 
+def _utc_to_local(moment: dt.datetime) -> dt.datetime:
+    """A naive UTC time as naive local time.
+
+    dbt stamps ``ops.build_runs.run_started_at`` in UTC; the snapshots stamp
+    ``dbt_valid_from`` with the warehouse's local clock (``now()``), so a
+    build's start is compared with them in local time.
+    """
+    return moment.replace(tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None)
+
+
 def _build_runs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, dt.datetime, int]]:
-    """(invocation_id, run_started_at, failed_nodes) of every build on record, oldest first."""
+    """(invocation_id, run_started_at in local time, failed_nodes) of every build on record, oldest first."""
     exists = con.execute(
         "select count(*) from information_schema.tables"
         " where table_schema = 'ops' and table_name = 'build_runs'").fetchone()[0]
     if not exists:
         return []
-    return con.execute(
+    rows = con.execute(
         "select invocation_id, run_started_at, failed_nodes from ops.build_runs"
         " order by run_started_at").fetchall()
+    return [(invocation_id, _utc_to_local(started), failed) for invocation_id, started, failed in rows]
 
 
 def resolve_moment(con: duckdb.DuckDBPyConnection, value: str) -> Moment:

@@ -41,10 +41,10 @@ compared as (
         left join lines
             on orders.order_id = lines.order_id
         where
-            orders.{{ column }} <> 0
-            and (
-                lines.order_id is null
-                or lines.{{ column }} <> orders.{{ column }}
+            (lines.order_id is null and orders.{{ column }} <> 0)
+            or (
+                lines.order_id is not null
+                and lines.{{ column }} <> orders.{{ column }}
             )
         {%- if not loop.last %}
             union all

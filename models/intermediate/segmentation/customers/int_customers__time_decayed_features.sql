@@ -39,6 +39,11 @@
     m = 0 turns shrinkage off. A customer without an order in the window
     gets p_peak. -#}
 {%- set prior = var('segmentation_share_prior_orders') -%}
+{%- if prior < 0 -%}
+    {%- do exceptions.raise_compiler_error(
+        'var segmentation_share_prior_orders must be 0 or more, got '
+        ~ prior) -%}
+{%- endif -%}
 with periods as (
     select * from {{ ref('int_segmentation__periods') }}
 ),
