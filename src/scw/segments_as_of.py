@@ -62,7 +62,7 @@ def _utc_to_local(moment: dt.datetime) -> dt.datetime:
     ``dbt_valid_from`` with the warehouse's local clock (``now()``), so a
     build's start is compared with them in local time.
     """
-    return moment.replace(tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None)
+    return moment.replace(tzinfo=dt.UTC).astimezone().replace(tzinfo=None)
 
 
 def _build_runs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, dt.datetime, int]]:
