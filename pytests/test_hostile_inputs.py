@@ -954,6 +954,22 @@ def test_stop_in_a_build_is_the_run_operation_message(stop_runner):
     assert not re.search(r"START sql \w+ model", build.stdout), _fail_message(build)
 
 
+def test_a_quote_in_the_raw_path(stop_runner, tmp_path):
+    """An extract folder named O'Brien reads as a path, in the hook and in the raw views."""
+    folder = tmp_path / "o'brien" / "raw"
+    shutil.copytree(stop_runner.clean, folder)
+    hook = stop_runner.project.dbt("run-operation", "register_raw_extracts", raw=folder)
+    assert hook.returncode == 0, _fail_message(hook)
+    model = stop_runner.project.dbt("run", "--select", "base_tms__carriers", raw=folder)
+    assert model.returncode == 0, _fail_message(model)
+    con = duckdb.connect(str(stop_runner.project.warehouse), read_only=True)
+    try:
+        rows = con.execute("select count(*) from staging.base_tms__carriers").fetchone()[0]
+    finally:
+        con.close()
+    assert rows == pq.read_table(folder / "tms_carriers.parquet").num_rows
+
+
 def test_readme_table_lists_every_case():
     """The README table of hostile inputs and CASES name the same cases, tables and outcomes."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")

@@ -140,7 +140,8 @@
 {% endmacro %}
 
 {% macro duckdb__scw_seed_file_relation(seed_name, path) %}
-    {{ return("read_csv('" ~ path ~ "', header = true, all_varchar = true)") }}
+    {{ return("read_csv('" ~ scw_sql_text(path)
+        ~ "', header = true, all_varchar = true)") }}
 {% endmacro %}
 
 {% macro spark__scw_seed_file_relation(seed_name, path) %}

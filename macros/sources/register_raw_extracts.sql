@@ -140,7 +140,7 @@
     {%- for extension in ['parquet', 'csv'] -%}
         {%- set candidate = raw_path ~ '/' ~ table ~ '.' ~ extension -%}
         {%- set hits = run_query(
-            "select count(*) from glob('" ~ candidate ~ "')") -%}
+            "select count(*) from glob('" ~ scw_sql_text(candidate) ~ "')") -%}
         {%- if hits.columns[0].values()[0] > 0 -%}
             {{ return(candidate) }}
         {%- endif -%}
@@ -177,7 +177,8 @@
 {#- read_blob reads no content when only the size is selected -#}
 {% macro duckdb__scw_extract_is_empty_file(path) %}
     {%- set size = run_query(
-        "select size from read_blob('" ~ path ~ "')").columns[0].values()[0] -%}
+        "select size from read_blob('" ~ scw_sql_text(path)
+        ~ "')").columns[0].values()[0] -%}
     {{ return(size == 0) }}
 {% endmacro %}
 
@@ -203,7 +204,8 @@
     {%- set limit = var('extract_encoding_check_max_mb') * 1024 * 1024 -%}
     {%- set checked = run_query(
         "select size > " ~ limit ~ " or try(decode(content)) is not null"
-        ~ " from read_blob('" ~ path ~ "')").columns[0].values()[0] -%}
+        ~ " from read_blob('" ~ scw_sql_text(path)
+        ~ "')").columns[0].values()[0] -%}
     {%- if checked -%}
         {{ return(none) }}
     {%- endif -%}
@@ -211,7 +213,7 @@
         sequences, and find the first line with a byte left above 0x7f -#}
     {%- set first_bad = run_query(
         "with lines as (select row_number() over () as line_number, line"
-        ~ " from read_csv('" ~ path ~ "', header = false,"
+        ~ " from read_csv('" ~ scw_sql_text(path) ~ "', header = false,"
         ~ " columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '',"
         ~ " escape = '', encoding = 'latin-1', auto_detect = false,"
         ~ " strict_mode = false))"
@@ -244,7 +246,7 @@
     {%- if path.endswith('.parquet')
         and scw_has_function('scw_parquet_file_problem') -%}
         {{ return(run_query(
-            "select scw_parquet_file_problem('" ~ path ~ "')"
+            "select scw_parquet_file_problem('" ~ scw_sql_text(path) ~ "')"
         ).columns[0].values()[0]) }}
     {%- endif -%}
     {#- a CSV is read whole once (up to var extract_csv_check_max_mb), so that
@@ -255,8 +257,10 @@
         {%- set limit = var('extract_csv_check_max_mb') * 1024 * 1024 -%}
         {%- set problem = run_query(
             "select case when size <= " ~ limit ~ " then scw_csv_read_problem('"
-            ~ path ~ "', '" ~ var('extract_encoding') ~ "') end"
-            ~ " from read_blob('" ~ path ~ "')").columns[0].values()[0] -%}
+            ~ scw_sql_text(path) ~ "', '"
+            ~ scw_sql_text(var('extract_encoding')) ~ "') end"
+            ~ " from read_blob('" ~ scw_sql_text(path)
+            ~ "')").columns[0].values()[0] -%}
         {%- if problem is not none -%}
             {{ return('not a well-formed CSV file: ' ~ problem) }}
         {%- endif -%}
@@ -283,8 +287,8 @@
         {{ return(none) }}
     {%- endif -%}
     {{ return(run_query(
-        "select scw_csv_field_count_problem('" ~ path ~ "', '"
-        ~ var('extract_encoding') ~ "')"
+        "select scw_csv_field_count_problem('" ~ scw_sql_text(path) ~ "', '"
+        ~ scw_sql_text(var('extract_encoding')) ~ "')"
     ).columns[0].values()[0]) }}
 {% endmacro %}
 
@@ -393,9 +397,17 @@
 {#- The table-function call that reads one extract file (DuckDB). -#}
 {% macro scw_read_extract(path) %}
     {%- if path.endswith('.csv') -%}
-        {{ return("read_csv('" ~ path ~ "', header = true, all_varchar = true,"
-            ~ " encoding = '" ~ var('extract_encoding') ~ "')") }}
+        {{ return("read_csv('" ~ scw_sql_text(path)
+            ~ "', header = true, all_varchar = true, encoding = '"
+            ~ scw_sql_text(var('extract_encoding')) ~ "')") }}
     {%- else -%}
-        {{ return("read_parquet('" ~ path ~ "')") }}
+        {{ return("read_parquet('" ~ scw_sql_text(path) ~ "')") }}
     {%- endif -%}
+{% endmacro %}
+
+
+{#- Text as the inside of a DuckDB string literal: a quote doubled, so that
+    an extract folder such as O'Brien reads as a path, not as SQL. -#}
+{% macro scw_sql_text(value) %}
+    {{ return((value | string).replace("'", "''")) }}
 {% endmacro %}
