@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "pytests"))
 
 from dbt_project_runner import DBT, copy_project  # noqa: E402
-from scw.refresh import DAILY_EXCLUDES  # noqa: E402
+from scw.refresh import DAILY_EXCLUDES, DAILY_VARS  # noqa: E402
 
 #: Stage of a node, by the first matching prefix of its file path.
 STAGES = [
@@ -157,7 +157,7 @@ def parse(project: Path, warehouse: Path, raw: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
         [DBT, "parse", "--project-dir", str(project), "--profiles-dir", str(project),
-         "--vars", json.dumps({"raw_path": str(raw)})],
+         "--vars", json.dumps({"raw_path": str(raw), **DAILY_VARS})],
         cwd=project, env=dbt_env(project, warehouse), check=True, capture_output=True,
     )
     return time.perf_counter() - started
@@ -196,7 +196,7 @@ def memory_by_node(results: list[dict], samples: list[tuple[float, int]], count:
     return sorted(peaks, key=lambda peak: -peak["peak_rss_mib"])[:count]
 
 
-def run_dbt(project: Path, warehouse: Path, raw: Path, label: str, *args: str) -> dict:
+def run_dbt(project: Path, warehouse: Path, raw: Path, label: str, *args: str, dbt_vars: dict | None = None) -> dict:
     """Run one dbt command; wall time, peak RSS (VmHWM of the dbt process) and run results."""
     env = dbt_env(project, warehouse)
     command = [
@@ -207,7 +207,7 @@ def run_dbt(project: Path, warehouse: Path, raw: Path, label: str, *args: str) -
         "--profiles-dir",
         str(project),
         "--vars",
-        json.dumps({"raw_path": str(raw)}),
+        json.dumps({"raw_path": str(raw), **(dbt_vars or {})}),
     ]
     log = (project / "logs" / f"bench_{label}.out").open("w")
     started = time.perf_counter()
@@ -359,7 +359,9 @@ def main() -> None:
         # every day, so dbt parses the project partially; the first refresh
         # after a full build parses it in full (timed here, apart)
         parse_seconds = parse(project, working, data / "raw")
-        daily = run_dbt(project, working, data / "raw", "refresh", "build", "--exclude", *DAILY_EXCLUDES)
+        daily = run_dbt(
+            project, working, data / "raw", "refresh", "build", "--exclude", *DAILY_EXCLUDES, dbt_vars=DAILY_VARS
+        )
         daily["wall_seconds"] = round(daily["wall_seconds"] + copy_seconds, 1)
         summary["refresh"] = report("daily refresh", daily, table_rows(working, daily["manifest"]))
         summary["refresh"]["copy_seconds"] = round(copy_seconds, 1)

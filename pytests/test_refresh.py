@@ -24,6 +24,7 @@ contract must be equal, row for row on its grain.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import sys
@@ -383,3 +384,65 @@ def duckdb_file(path, runs):
             con.execute("insert into ops.build_runs values ('x', ?, false, 50, ?, ?)", [started, periodic, failed])
     con.close()
     return path
+
+
+def _test_failures(project, scope):
+    """{test name: failing rows} of the two order-cost tie-outs with var refresh_test_scope."""
+    result = project.dbt(
+        "test",
+        "--select",
+        "assert_order_line_costs_tie_to_orders assert_order_line_costs_follow_their_basis",
+        extra_vars={**VARS, "refresh_test_scope": scope},
+    )
+    assert "Compilation Error" not in result.stdout, result.stdout[-3000:]
+    results = json.loads((project.output / "target" / "run_results.json").read_text())
+    return {
+        entry["unique_id"].split(".")[-1]: entry["failures"] or 0
+        for entry in results["results"]
+        if entry["unique_id"].startswith("test.")
+    }
+
+
+def test_daily_tie_outs_check_the_recosted_orders(refreshed, tmp_path):
+    """A daily refresh's scoped tie-outs (refresh_test_scope: recosted) find a
+    planted cent in an order the refresh recosted and leave the others to the
+    last run that tested them; on a full build the var narrows nothing."""
+    before, rebuilt, _, _ = refreshed
+    project = before.fork(tmp_path / "refreshed")
+    con = duckdb.connect(str(project.warehouse))
+    recosted, other = (
+        row[0]
+        for row in con.execute(
+            "select distinct lines.order_id from cost_to_serve.cost_to_serve_order_lines as lines"
+            " where lines.order_id in (select order_id from intermediate.int_refresh__recosted_orders)"
+            " and lines.warehouse_labour_cost > 0 order by 1 limit 2"
+        ).fetchall()
+    )
+    # the revalued product's orders span every month, so this refresh
+    # re-allocated them all: one order is taken out of the recosted set, as
+    # if the refresh had not touched it
+    con.execute("delete from intermediate.int_refresh__recosted_orders where order_id = ?", [other])
+    con.close()
+    full = rebuilt.fork(tmp_path / "rebuilt")
+    for warehouse in (project.warehouse, full.warehouse):
+        con = duckdb.connect(str(warehouse))
+        con.execute(
+            "update cost_to_serve.cost_to_serve_order_lines set warehouse_labour_cost = warehouse_labour_cost + 0.05"
+            " where (order_id, line_number) in (select order_id, min(line_number) from"
+            " cost_to_serve.cost_to_serve_order_lines where order_id in (?, ?) group by 1)",
+            [recosted, other],
+        )
+        con.close()
+    # the tie-out returns a row per order and pool that does not tie
+    # (warehouse labour: the lines' totals were left as they were), the basis
+    # test a row per line and pool off its share by more than a cent. A full
+    # build is no refresh, so the var does not narrow its tests: both orders
+    assert _test_failures(full, "recosted") == {
+        "assert_order_line_costs_tie_to_orders": 2,
+        "assert_order_line_costs_follow_their_basis": 2,
+    }
+    # the refresh's: the recosted order only
+    assert _test_failures(project, "recosted") == {
+        "assert_order_line_costs_tie_to_orders": 1,
+        "assert_order_line_costs_follow_their_basis": 1,
+    }

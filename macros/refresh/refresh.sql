@@ -93,6 +93,20 @@
 {%- endmacro %}
 
 
+{#- SQL condition: one of the date or timestamp `columns` is at least
+    `since` (a SQL date); on the raw columns of source_name.table, typed,
+    when they are given. -#}
+{% macro refresh_dated_since(columns, since, source_name=none, table=none) -%}
+    {%- set parts = [] -%}
+    {%- for column in columns -%}
+        {%- do parts.append(
+            (refresh_raw_column(source_name, table, column)
+                if source_name else column) ~ ' >= ' ~ since) -%}
+    {%- endfor -%}
+    {{ return(parts | join(' or ')) }}
+{%- endmacro %}
+
+
 {#- SQL condition: the month of the date `column` is re-allocated. -#}
 {% macro refresh_in_months(refresh, column) -%}
     {%- if refresh.months | length == 0 -%}
@@ -138,32 +152,103 @@
 {%- endmacro %}
 
 
-{#- Rows of the CTE `relation` whose key is reprocessed: every row (all
-    versions) of a key with at least one row meeting one of `conditions`
-    ([kind, column] pairs, see refresh_condition), so that dedupe sees the
-    whole key; every row when this run is not a refresh. For base models. -#}
-{% macro refresh_key_rows(refresh, relation, key_columns, conditions) -%}
-    {%- if not refresh.active -%}
-        select * from {{ relation }}
-    {%- else -%}
-    select {{ relation }}.*
-    from {{ relation }}
-    where exists (
-        select 1
-        from {{ relation }} as refresh_touched
-        where
-            (
-                {%- for kind, column in conditions %}
-                {{ refresh_condition(refresh, kind, 'refresh_touched.' ~ column) }}
-                {{- ' or' if not loop.last }}
-                {%- endfor %}
-            )
-            {%- for column in key_columns %}
-            and {{ refresh_equal_null(
-                'refresh_touched.' ~ column, relation ~ '.' ~ column) }}
-            {%- endfor %}
-    )
+{#- A raw column of source_name.table as its typed_<extract> macro types
+    it (by the column's declared data_type): for the conditions of
+    refresh_raw_filter, which run on the raw rows before they are typed. -#}
+{% macro refresh_raw_column(source_name, table, column) -%}
+    {%- set node = graph.sources.get(
+        'source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table) -%}
+    {%- if node is none or column not in node.columns -%}
+        {%- do exceptions.raise_compiler_error(
+            'refresh_raw_column: ' ~ source_name ~ '.' ~ table
+            ~ ' declares no column ' ~ column) -%}
     {%- endif -%}
+    {%- set kind = scw_type_kind(node.columns[column].data_type) -%}
+    {%- if kind == 'text' -%}
+        {{ cast_text(column) }}
+    {%- elif kind == 'bigint' -%}
+        {{ cast_int(column) }}
+    {%- elif kind == 'double' -%}
+        {{ cast_double(column) }}
+    {%- elif kind == 'date' -%}
+        {{ cast_date(column) }}
+    {%- elif kind == 'timestamp' -%}
+        {{ cast_timestamp(column) }}
+    {%- else -%}
+        {{ cast_bool(column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- SQL condition: the raw text column, typed (cast_text: trimmed, blank
+    is null; null as '' when null_key), is in the one-column `subquery`.
+    Only a padded, blank or null value differs from its typed form, so the
+    others are looked up as they are: trimming every row of a large extract
+    costs more than the lookup. -#}
+{% macro refresh_text_in(column, subquery, null_key=false) -%}
+    case
+        when
+            {{ column }} like ' %' or {{ column }} like '% '
+            {%- if null_key %}
+            or {{ column }} is null or {{ column }} = ''
+            {%- endif %}
+            then {% if null_key -%}
+                coalesce({{ cast_text(column) }}, '')
+            {%- else -%}
+                {{ cast_text(column) }}
+            {%- endif %}
+        else {{ column }}
+    end in ({{ subquery }})
+{%- endmacro %}
+
+
+{#- SQL condition on the raw rows of source_name.table (the `where` of its
+    typed_<extract> macro), or none when this run is not a refresh: the
+    rows a base model reprocesses. That is every row (all versions) of a
+    key with at least one row meeting one of `conditions` ([kind, column]
+    pairs, see refresh_condition), so that dedupe sees the whole key.
+
+    When every condition column is a key column, the conditions select whole
+    keys by themselves. Otherwise the rows are those whose first key column
+    (text) equals that of a row meeting a condition: every version of such a
+    key, and at most some other whole keys that share the first column (an
+    order's other lines), which a full build computes the same way. A null
+    first key column is a key of its own, as in dedupe. -#}
+{% macro refresh_raw_filter(refresh, source_name, table, key_columns, conditions) -%}
+    {%- if not refresh.active -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set parts = [] -%}
+    {%- for kind, column in conditions -%}
+        {%- if kind in ['order', 'customer', 'product']
+            and scw_type_kind(graph.sources[
+                'source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table
+            ].columns[column].data_type) == 'text' -%}
+            {%- do parts.append(refresh_text_in(
+                column,
+                'select refresh_keys.key_id from '
+                ~ refresh.relations['keys'] ~ ' as refresh_keys'
+                ~ " where refresh_keys.key_type = '" ~ kind ~ "'")) -%}
+        {%- else -%}
+            {%- do parts.append(refresh_condition(
+                refresh, kind,
+                refresh_raw_column(source_name, table, column))) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set touched = '(' ~ parts | join('\n    or ') ~ ')' -%}
+    {%- if conditions | map(attribute=1) | reject('in', key_columns)
+        | list | length == 0 -%}
+        {{ return(touched) }}
+    {%- endif -%}
+    {%- set key = key_columns[0] -%}
+    {%- set subquery -%}
+        select distinct
+            coalesce({{ refresh_raw_column(source_name, table, key) }}, '')
+                as refresh_key
+        from {{ source(source_name, table) }}
+        where {{ touched }}
+    {%- endset -%}
+    {{ return(refresh_text_in(key, subquery, null_key=true)) }}
 {%- endmacro %}
 
 
@@ -251,3 +336,35 @@
 {% macro spark__refresh_materialized() %}
     {{ return('table') }}
 {% endmacro %}
+
+
+{#-
+    SQL condition for a tie-out test of order costs: `column` (an order id)
+    is an order this run recosted (int_refresh__recosted_orders), on a run
+    that is a refresh and whose tests are scoped (var refresh_test_scope
+    'recosted', which `scw refresh` sets on a daily run); true otherwise.
+    The other orders' costs are as the last run left them, and its tests
+    checked them. A test must scope every table it reads on the same
+    column, so that it sees whole orders.
+-#}
+{% macro refresh_test_scope(column) -%}
+    {%- set recosted = ref('int_refresh__recosted_orders') -%}
+    {%- set window = ref('stg_refresh__window') -%}
+    {%- set scoped = [] -%}
+    {%- if execute and var('refresh_test_scope') == 'recosted' -%}
+        {%- set result = run_query('select window_start from ' ~ window) -%}
+        {%- if result.rows | length > 0
+            and result.columns[0].values()[0] is not none -%}
+            {%- do scoped.append(true) -%}
+        {%- endif -%}
+    {%- elif execute and var('refresh_test_scope') != 'all' -%}
+        {%- do exceptions.raise_compiler_error(
+            "var refresh_test_scope must be 'all' or 'recosted', not '"
+            ~ var('refresh_test_scope') ~ "'") -%}
+    {%- endif -%}
+    {%- if scoped -%}
+        {{ column }} in (select recosted.order_id from {{ recosted }} as recosted)
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}

@@ -4,10 +4,15 @@
     keeps, cast with the null-safe casts of macros/utils/casts.sql. The base
     models select from these, and stg_refresh__changed_keys compares them
     with the previous run's base rows, so both see the same values.
+
+    where: an optional condition on the raw columns, applied before any
+    column is typed (a refresh's filter, refresh_raw_filter in
+    macros/refresh/refresh.sql), so that a refresh types only the rows it
+    reprocesses.
 -#}
 
 
-{% macro typed_erp_sales_orders() -%}
+{% macro typed_erp_sales_orders(where=none) -%}
 select
     {{ cast_text('order_id') }} as order_id,
     {{ cast_text('customer_id') }} as customer_id,
@@ -25,10 +30,13 @@ select
     {{ cast_timestamp('updated_at') }} as updated_at,
     {{ dq_invalid_columns() }}
 from {{ source('erp', 'erp_sales_orders') }}
+{%- if where %}
+where {{ where }}
+{%- endif %}
 {%- endmacro %}
 
 
-{% macro typed_erp_sales_order_lines() -%}
+{% macro typed_erp_sales_order_lines(where=none) -%}
 select
     {{ cast_text('order_id') }} as order_id,
     {{ cast_int('line_number') }} as line_number,
@@ -40,10 +48,13 @@ select
     {{ cast_timestamp('updated_at') }} as updated_at,
     {{ dq_invalid_columns() }}
 from {{ source('erp', 'erp_sales_order_lines') }}
+{%- if where %}
+where {{ where }}
+{%- endif %}
 {%- endmacro %}
 
 
-{% macro typed_wms_activities() -%}
+{% macro typed_wms_activities(where=none) -%}
 select
     {{ cast_text('activity_id') }} as activity_id,
     {{ cast_text('dc_id') }} as dc_id,
@@ -57,10 +68,13 @@ select
     {{ cast_timestamp('activity_ts') }} as activity_ts,
     {{ dq_invalid_columns() }}
 from {{ source('wms', 'wms_activities') }}
+{%- if where %}
+where {{ where }}
+{%- endif %}
 {%- endmacro %}
 
 
-{% macro typed_tms_shipments() -%}
+{% macro typed_tms_shipments(where=none) -%}
 select
     {{ cast_text('shipment_id') }} as shipment_id,
     {{ cast_text('order_id') }} as order_id,
@@ -81,10 +95,13 @@ select
     {{ cast_timestamp('delivered_ts') }} as delivered_ts,
     {{ dq_invalid_columns() }}
 from {{ source('tms', 'tms_shipments') }}
+{%- if where %}
+where {{ where }}
+{%- endif %}
 {%- endmacro %}
 
 
-{% macro typed_erp_invoices() -%}
+{% macro typed_erp_invoices(where=none) -%}
 select
     {{ cast_text('invoice_id') }} as invoice_id,
     {{ cast_text('order_id') }} as order_id,
@@ -95,10 +112,13 @@ select
     {{ cast_date('paid_date') }} as paid_date,
     {{ dq_invalid_columns() }}
 from {{ source('erp', 'erp_invoices') }}
+{%- if where %}
+where {{ where }}
+{%- endif %}
 {%- endmacro %}
 
 
-{% macro typed_erp_returns() -%}
+{% macro typed_erp_returns(where=none) -%}
 select
     {{ cast_text('return_id') }} as return_id,
     {{ cast_text('order_id') }} as order_id,
@@ -111,10 +131,13 @@ select
     {{ cast_date('return_date') }} as return_date,
     {{ dq_invalid_columns() }}
 from {{ source('erp', 'erp_returns') }}
+{%- if where %}
+where {{ where }}
+{%- endif %}
 {%- endmacro %}
 
 
-{% macro typed_wms_inventory_snapshots() -%}
+{% macro typed_wms_inventory_snapshots(where=none) -%}
 select
     {{ cast_text('dc_id') }} as dc_id,
     {{ cast_text('sku_id') }} as sku_id,
@@ -124,4 +147,7 @@ select
     {{ cast_date('snapshot_date') }} as snapshot_date,
     {{ dq_invalid_columns() }}
 from {{ source('wms', 'wms_inventory_snapshots') }}
+{%- if where %}
+where {{ where }}
+{%- endif %}
 {%- endmacro %}

@@ -8,7 +8,8 @@
    (``ops.build_runs``) is at least var ``periodic_refresh_days`` old, or
    ``--periodic`` is given. A run with the periodic models runs every test;
    a daily one the singular tests only (the tie-outs and the raw-row
-   accounting), unless ``--all-tests``.
+   accounting), unless ``--all-tests``; the tie-outs of order costs check
+   the orders it recosted (var ``refresh_test_scope``).
 3. Only when dbt succeeds, replaces the warehouse with the copy and
    publishes it (``scw publish``: compacted when needed, and only a whole,
    successful build). A failed refresh leaves the warehouse and the published
@@ -89,6 +90,9 @@ def starting_problem(warehouse: Path) -> str | None:
 
 #: what a daily refresh leaves out besides the periodic models
 DAILY_EXCLUDES = ["tag:periodic", "test_type:generic", "test_type:unit"]
+#: vars of a daily refresh: the tie-out tests of order costs check the
+#: orders the refresh recosted (macro refresh_test_scope)
+DAILY_VARS = {"refresh_test_scope": "recosted"}
 
 
 def dbt_command(
@@ -109,6 +113,11 @@ def dbt_command(
     if not include_periodic:
         command += ["--exclude", *DAILY_EXCLUDES]
     return command + extra
+
+
+def daily_vars(include_periodic: bool, all_tests: bool) -> dict:
+    """The vars a refresh adds: DAILY_VARS on a daily run with its scoped tests."""
+    return {} if include_periodic or all_tests else dict(DAILY_VARS)
 
 
 def refresh(
@@ -137,7 +146,10 @@ def refresh(
     shutil.copyfile(warehouse, working)
     env = dict(os.environ, DBT_DUCKDB_PATH=str(working))
     command = dbt_command(
-        project_dir, {"raw_path": str(raw_path), **(dbt_vars or {})}, include_periodic, extra or []
+        project_dir,
+        {"raw_path": str(raw_path), **daily_vars(include_periodic, all_tests), **(dbt_vars or {})},
+        include_periodic,
+        extra or [],
     )
     if all_tests and not include_periodic:
         command = [part for part in command if part not in ("test_type:generic", "test_type:unit")]

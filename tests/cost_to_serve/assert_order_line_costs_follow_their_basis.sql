@@ -6,7 +6,8 @@
     its exact share, so a spread by another measure (freight by units
     instead of weight, or a pool reading another pool's basis) fails here.
     One pass over the lines compares every pool; only the failures are
-    unpivoted. -#}
+    unpivoted. A daily refresh checks the orders it recosted
+    (refresh_test_scope). -#}
 {%- set pools = var('cost_pools') %}
 {%- set bases = var('line_cost_basis') %}
 
@@ -24,6 +25,7 @@ with lines as (
         {%- endfor %}
         count(*) over (partition by order_lines.order_id) as line_count
     from {{ ref('fct_order_lines') }} as order_lines
+    where {{ refresh_test_scope('order_lines.order_id') }}
 ),
 
 totals as (
@@ -59,6 +61,7 @@ expected as (
             and line_costs.line_number = totals.line_number
     inner join {{ ref('cost_to_serve_orders') }} as orders
         on line_costs.order_id = orders.order_id
+    where {{ refresh_test_scope('line_costs.order_id') }}
 ),
 
 failing as (

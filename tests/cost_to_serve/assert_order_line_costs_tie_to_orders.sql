@@ -2,7 +2,8 @@
     order's cost in cost_to_serve_orders, to the cent; and no order with a
     cost to serve lacks lines to carry it (its cost would be missing from
     every product's). Returns one row per order and pool that does not tie,
-    with the reason. -#}
+    with the reason. A daily refresh checks the orders it recosted
+    (refresh_test_scope). -#}
 {%- set pools = var('cost_pools') %}
 {%- set columns = [] %}
 {%- for pool in pools %}
@@ -12,6 +13,7 @@
 
 with orders as (
     select * from {{ ref('cost_to_serve_orders') }}
+    where {{ refresh_test_scope('order_id') }}
 ),
 
 lines as (
@@ -22,6 +24,7 @@ lines as (
         {%- endfor %}
         count(*) as line_count
     from {{ ref('cost_to_serve_order_lines') }}
+    where {{ refresh_test_scope('order_id') }}
     group by 1
 ),
 

@@ -21,7 +21,6 @@
     and each is within a cent of its exact share. Orders without a staged
     line keep their cost on the order only (test
     assert_order_line_costs_tie_to_orders counts them). -#}
--- depends_on: {{ ref('int_cost_allocations__orders') }}
 {{ config(
     materialized=refresh_materialized(),
     incremental_strategy='refresh',
@@ -29,20 +28,16 @@
     unique_key=['order_id', 'line_number'],
     refresh_delete=[['order', 'order_id']],
 ) }}
-{%- set refresh = refresh_context(cost_months=true) -%}
+{%- set refresh = refresh_context() -%}
 {%- set bases = line_cost_bases() -%}
 {%- set pools = var('cost_pools') -%}
+
+{%- set recosted_orders = ref('int_refresh__recosted_orders') %}
 
 with
 {%- if refresh.active %}
 refreshed_orders as (
-    select order_id
-    from {{ ref('int_cost_allocations__orders') }}
-    where {{ refresh_condition(refresh, 'months', 'posting_month') }}
-    union
-    select key_id as order_id
-    from {{ refresh.relations['keys'] }}
-    where key_type = 'order'
+    select order_id from {{ recosted_orders }}
 ),
 {%- endif %}
 

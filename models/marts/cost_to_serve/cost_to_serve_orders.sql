@@ -10,20 +10,16 @@
     unique_key=['order_id'],
     refresh_delete=[['order', 'order_id']],
 ) }}
-{%- set refresh = refresh_context(cost_months=true) -%}
+{%- set refresh = refresh_context() -%}
 {#- A refresh recomputes the changed orders and every order with costs in a
     re-allocated month. -#}
+
+{%- set recosted_orders = ref('int_refresh__recosted_orders') %}
 
 with
 {%- if refresh.active %}
 refreshed_orders as (
-    select order_id
-    from {{ ref('int_cost_allocations__orders') }}
-    where {{ refresh_condition(refresh, 'months', 'posting_month') }}
-    union
-    select key_id as order_id
-    from {{ refresh.relations['keys'] }}
-    where key_type = 'order'
+    select order_id from {{ recosted_orders }}
 ),
 {%- endif %}
 

@@ -101,13 +101,14 @@ final as (
         joined.net_revenue - joined.cogs - joined.cost_to_serve
             as cost_to_serve_margin,
         -- ranked on the margin in cents: float noise in the sums must not
-        -- order customers whose margins are equal
+        -- order customers whose margins are equal, nor move a margin across
+        -- a half cent (so it is made a decimal before it is rounded)
         {{ dbt.cast("rank() over (
             partition by joined.month
             order by
-                round(
-                    joined.net_revenue - joined.cogs - joined.cost_to_serve, 2
-                ) desc
+                round(" ~ dbt.cast(
+                    'joined.net_revenue - joined.cogs - joined.cost_to_serve',
+                    'decimal(18, 6)') ~ ", 2) desc
         )", dbt.type_bigint()) }} as profitability_rank,
         joined.month
     from joined

@@ -25,24 +25,24 @@
     a full build.
 -#}
 {%- set extracts = [
-    {'name': 'erp_sales_orders', 'typed': typed_erp_sales_orders,
+    {'name': 'erp_sales_orders', 'source': 'erp', 'typed': typed_erp_sales_orders,
      'model': 'base_erp__sales_orders', 'match': 'order_id',
      'dated': ['updated_at'], 'costs': 'order'},
-    {'name': 'erp_sales_order_lines', 'typed': typed_erp_sales_order_lines,
+    {'name': 'erp_sales_order_lines', 'source': 'erp', 'typed': typed_erp_sales_order_lines,
      'model': 'base_erp__sales_order_lines', 'match': 'order_id',
      'dated': ['updated_at'], 'costs': 'order'},
-    {'name': 'wms_activities', 'typed': typed_wms_activities,
+    {'name': 'wms_activities', 'source': 'wms', 'typed': typed_wms_activities,
      'model': 'base_wms__activities', 'match': 'activity_id',
      'dated': ['activity_ts'], 'costs': 'activity_ts', 'no_cost': []},
-    {'name': 'tms_shipments', 'typed': typed_tms_shipments,
+    {'name': 'tms_shipments', 'source': 'tms', 'typed': typed_tms_shipments,
      'model': 'base_tms__shipments', 'match': 'shipment_id',
      'dated': ['ship_ts', 'delivered_ts'], 'costs': 'ship_ts',
      'no_cost': ['delivered_ts']},
-    {'name': 'erp_invoices', 'typed': typed_erp_invoices,
+    {'name': 'erp_invoices', 'source': 'erp', 'typed': typed_erp_invoices,
      'model': 'base_erp__invoices', 'match': 'invoice_id',
      'dated': ['invoice_date', 'paid_date'], 'costs': 'invoice_date',
      'no_cost': ['paid_date', 'due_date']},
-    {'name': 'erp_returns', 'typed': typed_erp_returns,
+    {'name': 'erp_returns', 'source': 'erp', 'typed': typed_erp_returns,
      'model': 'base_erp__returns', 'match': 'return_id',
      'dated': ['return_date'], 'costs': 'return_date', 'no_cost': []},
 ] -%}
@@ -60,6 +60,18 @@
 {%- set refreshing = previous.erp_sales_orders is not none
     and previous_customers is not none and previous_products is not none -%}
 
+{#- the window start as a literal, so that the raw extracts are filtered
+    as they are read -#}
+{%- set window_start = none -%}
+{%- if execute and refreshing -%}
+    {%- set result = run_query(
+        'select window_start from ' ~ ref('stg_refresh__window')) -%}
+    {%- set value = result.columns[0].values()[0]
+        if result.rows | length > 0 else none -%}
+    {%- set window_start = 'null' if value is none
+        else dbt.cast("'" ~ value ~ "'", 'date') -%}
+{%- endif -%}
+
 with refresh_window as (
     select window_start from {{ ref('stg_refresh__window') }}
 ),
@@ -69,20 +81,27 @@ with refresh_window as (
 {%- set typed_sql = extract.typed() %}
 {%- set column_list = get_columns_in_query(typed_sql) if execute else [] %}
 {%- set columns = column_list | join(', ') if execute else '*' %}
+{#- in the window: the warehouse's typed rows, and the raw rows -#}
 {%- set in_window -%}
     {%- for column in extract.dated -%}
-        {{ column }} >= (select refresh_window.window_start from refresh_window)
+        {{ column }} >= ({{ window_start }})
         {{- ' or ' if not loop.last }}
     {%- endfor -%}
 {%- endset %}
+{%- set raw_in_window = refresh_dated_since(
+    extract.dated, window_start, extract.source, extract.name) %}
+{%- set now_sql = extract.typed(
+    where=raw_in_window ~ ' or ' ~ refresh_text_in(
+        extract.match,
+        'select touched.' ~ extract.match ~ ' from '
+        ~ extract.name ~ '_touched as touched')) %}
 
 {#- both sides hold every row of a key (extract.match) that has a row in
     the window on either side: an invoice paid in the window is compared
     with its unpaid copy from before, whatever its invoice date -#}
 {{ extract.name }}_touched as (
     select typed.{{ extract.match }}
-    from ({{ typed_sql }}) as typed
-    where {{ in_window }}
+    from ({{ extract.typed(where=raw_in_window) }}) as typed
     union
     select previous_rows.{{ extract.match }}
     from {{ previous[extract.name] }} as previous_rows
@@ -91,13 +110,7 @@ with refresh_window as (
 
 {{ extract.name }}_now as (
     select {{ columns }}
-    from ({{ typed_sql }}) as typed
-    where
-        {{ in_window }}
-        or {{ extract.match }} in (
-            select touched.{{ extract.match }}
-            from {{ extract.name }}_touched as touched
-        )
+    from ({{ now_sql }}) as typed
 ),
 
 {{ extract.name }}_before as (
@@ -189,9 +202,15 @@ products as (
     ) as removed
 ),
 
-raw_orders as (
-    select order_id, customer_id
-    from ({{ typed_erp_sales_orders() }}) as typed
+{%- set customer_orders_sql = typed_erp_sales_orders(where=refresh_text_in(
+    'customer_id', 'select customers.key_id from customers')) %}
+{%- set product_lines_sql = typed_erp_sales_order_lines(where=refresh_text_in(
+    'sku_id', 'select products.key_id from products')) %}
+
+raw_order_ids as (
+    select {{ refresh_raw_column('erp', 'erp_sales_orders', 'order_id') }}
+        as order_id
+    from {{ source('erp', 'erp_sales_orders') }}
 ),
 
 costed_orders as (
@@ -202,15 +221,13 @@ costed_orders as (
     union
     {%- endfor %}
 
-    select raw_orders.order_id
-    from raw_orders
-    where raw_orders.customer_id in (select customers.key_id from customers)
+    select typed.order_id
+    from ({{ customer_orders_sql }}) as typed
 
     union
 
     select typed.order_id
-    from ({{ typed_erp_sales_order_lines() }}) as typed
-    where typed.sku_id in (select products.key_id from products)
+    from ({{ product_lines_sql }}) as typed
 
     union
 
@@ -220,9 +237,9 @@ costed_orders as (
     where
         previous_orders.order_id is not null
         and previous_orders.order_id not in (
-            select raw_orders.order_id
-            from raw_orders
-            where raw_orders.order_id is not null
+            select raw_order_ids.order_id
+            from raw_order_ids
+            where raw_order_ids.order_id is not null
         )
 ),
 

@@ -39,14 +39,10 @@ order_customers as (
     from {{ ref('stg_erp__sales_orders') }}
 ),
 
-typed as (
-    {{ typed_erp_invoices() }}
-),
-
 refreshed as (
-    {{ refresh_key_rows(
-        refresh, 'typed', ['invoice_id'],
-        [['order', 'order_id'], ['customer', 'customer_id'], ['since', 'invoice_date'], ['since', 'paid_date']]) }}
+    {{ typed_erp_invoices(where=refresh_raw_filter(
+        refresh, 'erp', 'erp_invoices', ['invoice_id'],
+        [['order', 'order_id'], ['customer', 'customer_id'], ['since', 'invoice_date'], ['since', 'paid_date']])) }}
 ),
 
 checked as (

@@ -42,14 +42,10 @@ staged_lines as (
     from {{ ref('stg_erp__sales_order_lines') }}
 ),
 
-typed as (
-    {{ typed_erp_returns() }}
-),
-
 refreshed as (
-    {{ refresh_key_rows(
-        refresh, 'typed', ['return_id'],
-        [['order', 'order_id'], ['product', 'sku_id'], ['since', 'return_date']]) }}
+    {{ typed_erp_returns(where=refresh_raw_filter(
+        refresh, 'erp', 'erp_returns', ['return_id'],
+        [['order', 'order_id'], ['product', 'sku_id'], ['since', 'return_date']])) }}
 ),
 
 checked as (

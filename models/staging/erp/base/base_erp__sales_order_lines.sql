@@ -40,14 +40,10 @@ products as (
     select sku_id from {{ ref('stg_erp__products') }}
 ),
 
-typed as (
-    {{ typed_erp_sales_order_lines() }}
-),
-
 refreshed as (
-    {{ refresh_key_rows(
-        refresh, 'typed', ['order_id', 'line_number'],
-        [['order', 'order_id'], ['since', 'updated_at'], ['product', 'sku_id']]) }}
+    {{ typed_erp_sales_order_lines(where=refresh_raw_filter(
+        refresh, 'erp', 'erp_sales_order_lines', ['order_id', 'line_number'],
+        [['order', 'order_id'], ['since', 'updated_at'], ['product', 'sku_id']])) }}
 ),
 
 checked as (

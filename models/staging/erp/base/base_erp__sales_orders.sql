@@ -34,14 +34,10 @@ distribution_centers as (
     select dc_id from {{ ref('stg_wms__distribution_centers') }}
 ),
 
-typed as (
-    {{ typed_erp_sales_orders() }}
-),
-
 refreshed as (
-    {{ refresh_key_rows(
-        refresh, 'typed', ['order_id'],
-        [['order', 'order_id'], ['since', 'updated_at']]) }}
+    {{ typed_erp_sales_orders(where=refresh_raw_filter(
+        refresh, 'erp', 'erp_sales_orders', ['order_id'],
+        [['order', 'order_id'], ['since', 'updated_at']])) }}
 ),
 
 checked as (

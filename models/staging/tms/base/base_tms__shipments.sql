@@ -39,14 +39,10 @@ distribution_centers as (
     select dc_id from {{ ref('stg_wms__distribution_centers') }}
 ),
 
-typed as (
-    {{ typed_tms_shipments() }}
-),
-
 refreshed as (
-    {{ refresh_key_rows(
-        refresh, 'typed', ['shipment_id'],
-        [['order', 'order_id'], ['since', 'ship_ts'], ['since', 'delivered_ts']]) }}
+    {{ typed_tms_shipments(where=refresh_raw_filter(
+        refresh, 'tms', 'tms_shipments', ['shipment_id'],
+        [['order', 'order_id'], ['since', 'ship_ts'], ['since', 'delivered_ts']])) }}
 ),
 
 checked as (

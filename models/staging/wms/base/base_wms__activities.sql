@@ -43,14 +43,10 @@ order_lines as (
     from {{ ref('stg_erp__sales_order_lines') }}
 ),
 
-typed as (
-    {{ typed_wms_activities() }}
-),
-
 refreshed as (
-    {{ refresh_key_rows(
-        refresh, 'typed', ['activity_id'],
-        [['order', 'order_id'], ['since', 'activity_ts']]) }}
+    {{ typed_wms_activities(where=refresh_raw_filter(
+        refresh, 'wms', 'wms_activities', ['activity_id'],
+        [['order', 'order_id'], ['since', 'activity_ts']])) }}
 ),
 
 checked as (

@@ -29,14 +29,10 @@ distribution_centers as (
     select dc_id from {{ ref('stg_wms__distribution_centers') }}
 ),
 
-typed as (
-    {{ typed_wms_inventory_snapshots() }}
-),
-
 refreshed as (
-    {{ refresh_key_rows(
-        refresh, 'typed', ['snapshot_date', 'dc_id', 'sku_id'],
-        [['product', 'sku_id'], ['since', 'snapshot_date']]) }}
+    {{ typed_wms_inventory_snapshots(where=refresh_raw_filter(
+        refresh, 'wms', 'wms_inventory_snapshots', ['snapshot_date', 'dc_id', 'sku_id'],
+        [['product', 'sku_id'], ['since', 'snapshot_date']])) }}
 ),
 
 checked as (
