@@ -1,4 +1,10 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized=refresh_materialized(),
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['sku_id', 'dc_id', 'month'],
+    refresh_delete=[['months', 'month'], ['product', 'sku_id']],
+) }}
 {#-
     One row per SKU x DC x month (grain sku_id, dc_id, month) with any
     inventory snapshot or any order line of the SKU shipped from the DC in
@@ -14,8 +20,24 @@
 
     Read by inventory_performance (SKU x DC over a window) and
     inventory_performance_by_segment (segment x month).
+
+    A refresh recomputes the months it re-allocates (int_refresh__cost_months:
+    the months of the changed orders and of the snapshots in the window) and
+    every month of a changed product.
 -#}
+{%- set refresh = refresh_context(cost_months=true) -%}
 {%- set statuses = var('fill_rate_order_statuses') -%}
+{#- a refresh's rows: those of its months and of its changed products -#}
+{%- set refreshed_snapshots = '' -%}
+{%- set refreshed_lines = '' -%}
+{%- if refresh.active -%}
+    {%- set refreshed_snapshots = ' where ' ~ refresh_condition(
+        refresh, 'months', 'snapshot_date') ~ ' or ' ~ refresh_condition(
+        refresh, 'product', 'sku_id') -%}
+    {%- set refreshed_lines = ' and (' ~ refresh_condition(
+        refresh, 'months', 'order_date') ~ ' or ' ~ refresh_condition(
+        refresh, 'product', 'sku_id') ~ ')' -%}
+{%- endif -%}
 
 with snapshots as (
     select
@@ -24,6 +46,7 @@ with snapshots as (
         is_stockout,
         snapshot_date
     from {{ ref('fct_inventory_snapshots') }}
+    {{- refreshed_snapshots }}
 ),
 
 order_lines as (
@@ -35,6 +58,7 @@ order_lines as (
         order_date
     from {{ ref('fct_order_lines') }}
     where order_status in ({{ "'" ~ statuses | join("', '") ~ "'" }})
+    {{- refreshed_lines }}
 ),
 
 as_of as (
