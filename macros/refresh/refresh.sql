@@ -67,13 +67,54 @@
 
 
 {#- SQL condition: `column` is one of the changed keys of key_type
-    ('order', 'customer' or 'product'). -#}
-{% macro refresh_changed(refresh, key_type, column) -%}
-    {{ column }} in (
-        select refresh_keys.key_id
-        from {{ refresh.relations['keys'] }} as refresh_keys
-        where refresh_keys.key_type = '{{ key_type }}'
-    )
+    ('order', 'customer' or 'product'); literal: as a list of literals where
+    there are few (refresh_key_set), for a condition that filters a query on
+    its own (never in an `or`: DuckDB compares a row with every literal of
+    an `or`ed list). -#}
+{% macro refresh_changed(refresh, key_type, column, literal=false) -%}
+    {%- set keys = refresh_key_set(refresh, key_type, literal) -%}
+    {%- if keys == '()' -%}
+        false
+    {%- else -%}
+        {{ column }} in {{ keys }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The changed keys of key_type as a parenthesised SQL set: a subquery on
+    stg_refresh__changed_keys; with literal, a list of literals when there
+    are at most var refresh_literal_keys_max of them ('()' when none).
+    DuckDB filters a scan by a literal list below the joins of a view, where
+    it joins a subquery only at the end, after computing every row. The list
+    is read once per model (cached in `refresh`). -#}
+{% macro refresh_key_set(refresh, key_type, literal=false) -%}
+    {%- set subquery = '(select refresh_keys.key_id from '
+        ~ refresh.relations['keys'] ~ ' as refresh_keys'
+        ~ " where refresh_keys.key_type = '" ~ key_type ~ "')" -%}
+    {%- if not literal or not execute or not refresh.active -%}
+        {{ return(subquery) }}
+    {%- endif -%}
+    {%- set cache = refresh.setdefault('key_sets', {}) -%}
+    {%- if key_type not in cache -%}
+        {%- set limit = var('refresh_literal_keys_max') | int -%}
+        {%- set result = run_query(
+            'select key_id from ' ~ refresh.relations['keys']
+            ~ " where key_type = '" ~ key_type ~ "'"
+            ~ ' order by key_id limit ' ~ (limit + 1)) -%}
+        {%- set values = result.columns[0].values() -%}
+        {%- if values | length > limit -%}
+            {%- do cache.update({key_type: subquery}) -%}
+        {%- else -%}
+            {%- set literals = [] -%}
+            {%- for value in values -%}
+                {%- do literals.append(
+                    "'" ~ (value | replace("'", "''")) ~ "'") -%}
+            {%- endfor -%}
+            {%- do cache.update(
+                {key_type: '(' ~ literals | join(', ') ~ ')'}) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(cache[key_type]) }}
 {%- endmacro %}
 
 
@@ -181,11 +222,15 @@
 
 
 {#- SQL condition: the raw text column, typed (cast_text: trimmed, blank
-    is null; null as '' when null_key), is in the one-column `subquery`.
+    is null; null as '' when null_key), is in `values`: a parenthesised
+    one-column subquery or list of literals (refresh_key_set).
     Only a padded, blank or null value differs from its typed form, so the
     others are looked up as they are: trimming every row of a large extract
     costs more than the lookup. -#}
-{% macro refresh_text_in(column, subquery, null_key=false) -%}
+{% macro refresh_text_in(column, values, null_key=false) -%}
+    {%- if values == '()' -%}
+        {{ return('false') }}
+    {%- endif -%}
     case
         when
             {{ column }} like ' %' or {{ column }} like '% '
@@ -198,7 +243,7 @@
                 {{ cast_text(column) }}
             {%- endif %}
         else {{ column }}
-    end in ({{ subquery }})
+    end in {{ values }}
 {%- endmacro %}
 
 
@@ -225,10 +270,7 @@
                 'source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table
             ].columns[column].data_type) == 'text' -%}
             {%- do parts.append(refresh_text_in(
-                column,
-                'select refresh_keys.key_id from '
-                ~ refresh.relations['keys'] ~ ' as refresh_keys'
-                ~ " where refresh_keys.key_type = '" ~ kind ~ "'")) -%}
+                column, refresh_key_set(refresh, kind))) -%}
         {%- else -%}
             {%- do parts.append(refresh_condition(
                 refresh, kind,
@@ -248,20 +290,20 @@
         from {{ source(source_name, table) }}
         where {{ touched }}
     {%- endset -%}
-    {{ return(refresh_text_in(key, subquery, null_key=true)) }}
+    {{ return(refresh_text_in(key, '(' ~ subquery ~ ')', null_key=true)) }}
 {%- endmacro %}
 
 
 {#- SQL condition of one kind on `column`: 'order', 'customer' or
     'product' (a changed key), 'since' (in the window) or 'months' (a
-    re-allocated month). -#}
-{% macro refresh_condition(refresh, kind, column) -%}
+    re-allocated month); literal as in refresh_changed. -#}
+{% macro refresh_condition(refresh, kind, column, literal=false) -%}
     {%- if kind == 'since' -%}
         {{ refresh_since(refresh, column) }}
     {%- elif kind == 'months' -%}
         {{ refresh_in_months(refresh, column) }}
     {%- elif kind in ['order', 'customer', 'product'] -%}
-        {{ refresh_changed(refresh, kind, column) }}
+        {{ refresh_changed(refresh, kind, column, literal) }}
     {%- else -%}
         {%- do exceptions.raise_compiler_error(
             'refresh condition kind must be order, customer, product, since'

@@ -12,7 +12,7 @@
 with order_lines as (
     select * from {{ ref('int_order_lines__valued') }}
     {%- if refresh.active %}
-    where {{ refresh_condition(refresh, 'order', 'order_id') }}
+    where {{ refresh_condition(refresh, 'order', 'order_id', literal=true) }}
     {%- endif %}
 ),
 

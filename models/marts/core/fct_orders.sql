@@ -14,7 +14,7 @@
 with orders as (
     select * from {{ ref('stg_erp__sales_orders') }}
     {%- if refresh.active %}
-    where {{ refresh_condition(refresh, 'order', 'order_id') }}
+    where {{ refresh_condition(refresh, 'order', 'order_id', literal=true) }}
     {%- endif %}
 ),
 
@@ -32,14 +32,14 @@ order_lines as (
         is_fully_shipped
     from {{ ref('fct_order_lines') }}
     {%- if refresh.active %}
-    where {{ refresh_condition(refresh, 'order', 'order_id') }}
+    where {{ refresh_condition(refresh, 'order', 'order_id', literal=true) }}
     {%- endif %}
 ),
 
 shipments as (
     select * from {{ ref('int_shipments__delivery') }}
     {%- if refresh.active %}
-    where {{ refresh_condition(refresh, 'order', 'order_id') }}
+    where {{ refresh_condition(refresh, 'order', 'order_id', literal=true) }}
     {%- endif %}
 ),
 

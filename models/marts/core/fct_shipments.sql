@@ -12,7 +12,7 @@
 with shipments as (
     select * from {{ ref('int_shipments__delivery') }}
     {%- if refresh.active %}
-    where {{ refresh_condition(refresh, 'order', 'order_id') }}
+    where {{ refresh_condition(refresh, 'order', 'order_id', literal=true) }}
     {%- endif %}
 ),
 

@@ -93,8 +93,8 @@ with refresh_window as (
 {%- set now_sql = extract.typed(
     where=raw_in_window ~ ' or ' ~ refresh_text_in(
         extract.match,
-        'select touched.' ~ extract.match ~ ' from '
-        ~ extract.name ~ '_touched as touched')) %}
+        '(select touched.' ~ extract.match ~ ' from '
+        ~ extract.name ~ '_touched as touched)')) %}
 
 {#- both sides hold every row of a key (extract.match) that has a row in
     the window on either side: an invoice paid in the window is compared
@@ -203,9 +203,9 @@ products as (
 ),
 
 {%- set customer_orders_sql = typed_erp_sales_orders(where=refresh_text_in(
-    'customer_id', 'select customers.key_id from customers')) %}
+    'customer_id', '(select customers.key_id from customers)')) %}
 {%- set product_lines_sql = typed_erp_sales_order_lines(where=refresh_text_in(
-    'sku_id', 'select products.key_id from products')) %}
+    'sku_id', '(select products.key_id from products)')) %}
 
 raw_order_ids as (
     select {{ refresh_raw_column('erp', 'erp_sales_orders', 'order_id') }}
