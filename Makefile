@@ -10,6 +10,7 @@
 #   make publish  copy the warehouse to warehouse/published/ for BI readers;
 #                refuses unless the last dbt build on it succeeded
 #   make bench SCALE=medium   benchmark a full build and a refresh at a scale
+#                (REFRESH_THREADS=2: the refresh with other DBT_THREADS)
 #   make spark   build the Spark selection (selectors.yml) on local Spark
 
 PYTHON ?= python3
@@ -115,7 +116,8 @@ docs: $(STAMP)
 # seconds per stage; JSON under reports/. Extracts are generated once per
 # scale under data/bench/ and reused.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_build.py --scale $(SCALE) --seed $(SEED) --format $(FORMAT)
+	$(BIN)/python benchmarks/bench_build.py --scale $(SCALE) --seed $(SEED) --format $(FORMAT) \
+		$(if $(REFRESH_THREADS),--refresh-threads $(REFRESH_THREADS))
 
 clean:
 	rm -rf target logs warehouse

@@ -14,7 +14,6 @@
 with lines as (
     select
         order_lines.order_id,
-        order_lines.line_number,
         {%- for pool in pools %}
             {%- if bases[pool] == 'lines' %}
                 1.0 as {{ pool }}_measure,
@@ -23,19 +22,35 @@ with lines as (
                     as {{ pool }}_measure,
             {%- endif %}
         {%- endfor %}
-        count(*) over (partition by order_lines.order_id) as line_count
+        order_lines.line_number
     from {{ ref('fct_order_lines') }} as order_lines
     where {{ refresh_test_scope('order_lines.order_id') }}
 ),
 
+{#- an order's totals by aggregation, not by window: a hash aggregate
+    spills to disk on a large extract where a window over every line
+    would not -#}
+order_totals as (
+    select
+        lines.order_id,
+        {%- for pool in pools %}
+            sum(lines.{{ pool }}_measure) as {{ pool }}_order_measure,
+        {%- endfor %}
+        count(*) as line_count
+    from lines
+    group by 1
+),
+
 totals as (
     select
+        lines.*,
         {%- for pool in pools %}
-            sum(lines.{{ pool }}_measure) over (partition by lines.order_id)
-                as {{ pool }}_order_measure,
+            order_totals.{{ pool }}_order_measure,
         {%- endfor %}
-        lines.*
+        order_totals.line_count
     from lines
+    inner join order_totals
+        on lines.order_id = order_totals.order_id
 ),
 
 expected as (
