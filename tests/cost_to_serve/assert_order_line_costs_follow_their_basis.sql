@@ -27,9 +27,9 @@ with lines as (
     where {{ refresh_test_scope('order_lines.order_id') }}
 ),
 
-{#- an order's totals by aggregation, not by window: a hash aggregate
+{# an order's totals by aggregation, not by window: a hash aggregate
     spills to disk on a large extract where a window over every line
-    would not -#}
+    would not #}
 order_totals as (
     select
         lines.order_id,
