@@ -39,7 +39,7 @@ BASE_MODELS = sorted(ROOT.glob("models/staging/*/base/base_*.sql"))
 CAST_TYPE = {macro: data_type for data_type, (macro, _, _) in TYPES.items()}
 CAST_CALL = re.compile(r"\b(cast_[a-z]+)\(\s*'(\w+)'\s*\)")
 ENUM_CALL = re.compile(r"normalize_enum\(\s*cast_text\(\s*'(\w+)'\s*\)\s*,\s*'(\w+)'\s*\)")
-TYPED_MACRO = re.compile(r"\{%-?\s*macro\s+typed_(\w+)\(\)\s*-?%\}(.*?)\{%-?\s*endmacro\s*-?%\}", re.DOTALL)
+TYPED_MACRO = re.compile(r"\{%-?\s*macro\s+typed_(\w+)\([^)]*\)\s*-?%\}(.*?)\{%-?\s*endmacro\s*-?%\}", re.DOTALL)
 TYPED_CTE = re.compile(r"^typed as \(\n(.*?)\n\)", re.DOTALL | re.MULTILINE)
 
 
@@ -66,7 +66,7 @@ def staging_of(table: ContractTable) -> Staging:
     """Read the casts and rules of ``table`` from the staging SQL."""
     typed_macros = dict(TYPED_MACRO.findall(TYPED_EXTRACTS.read_text()))
     source_call = re.compile(rf"source\(\s*'{table.source}'\s*,\s*'{table.name}'\s*\)")
-    typed_call = re.compile(rf"\btyped_{table.name}\(\)")
+    typed_call = re.compile(rf"\btyped_{table.name}\(")
     readers = [
         path for path in BASE_MODELS if source_call.search(path.read_text()) or typed_call.search(path.read_text())
     ]
