@@ -407,8 +407,8 @@ def test_daily_tie_outs_check_the_recosted_orders(refreshed, tmp_path):
     """A daily refresh's scoped tie-outs (refresh_test_scope: recosted) find a
     planted cent in an order the refresh recosted and leave the others to the
     last run that tested them; on a full build the var narrows nothing."""
-    before, rebuilt, _, _ = refreshed
-    project = before.fork(tmp_path / "refreshed")
+    before, _, _, _ = refreshed
+    project = before.fork(tmp_path)
     con = duckdb.connect(str(project.warehouse))
     recosted, other = (
         row[0]
@@ -422,27 +422,27 @@ def test_daily_tie_outs_check_the_recosted_orders(refreshed, tmp_path):
     # re-allocated them all: one order is taken out of the recosted set, as
     # if the refresh had not touched it
     con.execute("delete from intermediate.int_refresh__recosted_orders where order_id = ?", [other])
+    con.execute(
+        "update cost_to_serve.cost_to_serve_order_lines set warehouse_labour_cost = warehouse_labour_cost + 0.05"
+        " where (order_id, line_number) in (select order_id, min(line_number) from"
+        " cost_to_serve.cost_to_serve_order_lines where order_id in (?, ?) group by 1)",
+        [recosted, other],
+    )
     con.close()
-    full = rebuilt.fork(tmp_path / "rebuilt")
-    for warehouse in (project.warehouse, full.warehouse):
-        con = duckdb.connect(str(warehouse))
-        con.execute(
-            "update cost_to_serve.cost_to_serve_order_lines set warehouse_labour_cost = warehouse_labour_cost + 0.05"
-            " where (order_id, line_number) in (select order_id, min(line_number) from"
-            " cost_to_serve.cost_to_serve_order_lines where order_id in (?, ?) group by 1)",
-            [recosted, other],
-        )
-        con.close()
     # the tie-out returns a row per order and pool that does not tie
     # (warehouse labour: the lines' totals were left as they were), the basis
-    # test a row per line and pool off its share by more than a cent. A full
-    # build is no refresh, so the var does not narrow its tests: both orders
-    assert _test_failures(full, "recosted") == {
-        "assert_order_line_costs_tie_to_orders": 2,
-        "assert_order_line_costs_follow_their_basis": 2,
-    }
-    # the refresh's: the recosted order only
+    # test a row per line and pool off its share by more than a cent. The
+    # refresh's tests: the recosted order only
     assert _test_failures(project, "recosted") == {
         "assert_order_line_costs_tie_to_orders": 1,
         "assert_order_line_costs_follow_their_basis": 1,
+    }
+    # a warehouse without a refresh window is a full build: the var narrows
+    # nothing, both orders are found (the same vars and target: no new parse)
+    con = duckdb.connect(str(project.warehouse))
+    con.execute("update staging.stg_refresh__window set previous_watermark = null, window_start = null")
+    con.close()
+    assert _test_failures(project, "recosted") == {
+        "assert_order_line_costs_tie_to_orders": 2,
+        "assert_order_line_costs_follow_their_basis": 2,
     }
