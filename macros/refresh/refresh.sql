@@ -197,14 +197,7 @@
     it (by the column's declared data_type): for the conditions of
     refresh_raw_filter, which run on the raw rows before they are typed. -#}
 {% macro refresh_raw_column(source_name, table, column) -%}
-    {%- set node = graph.sources.get(
-        'source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table) -%}
-    {%- if node is none or column not in node.columns -%}
-        {%- do exceptions.raise_compiler_error(
-            'refresh_raw_column: ' ~ source_name ~ '.' ~ table
-            ~ ' declares no column ' ~ column) -%}
-    {%- endif -%}
-    {%- set kind = scw_type_kind(node.columns[column].data_type) -%}
+    {%- set kind = refresh_raw_kind(source_name, table, column) -%}
     {%- if kind == 'text' -%}
         {{ cast_text(column) }}
     {%- elif kind == 'bigint' -%}
@@ -218,6 +211,19 @@
     {%- else -%}
         {{ cast_bool(column) }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- The declared kind (scw_type_kind) of a column of source_name.table. -#}
+{% macro refresh_raw_kind(source_name, table, column) -%}
+    {%- set node = graph.sources.get(
+        'source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table) -%}
+    {%- if node is none or column not in node.columns -%}
+        {%- do exceptions.raise_compiler_error(
+            'refresh_raw_column: ' ~ source_name ~ '.' ~ table
+            ~ ' declares no column ' ~ column) -%}
+    {%- endif -%}
+    {{ return(scw_type_kind(node.columns[column].data_type)) }}
 {%- endmacro %}
 
 
@@ -266,9 +272,7 @@
     {%- set parts = [] -%}
     {%- for kind, column in conditions -%}
         {%- if kind in ['order', 'customer', 'product']
-            and scw_type_kind(graph.sources[
-                'source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table
-            ].columns[column].data_type) == 'text' -%}
+            and refresh_raw_kind(source_name, table, column) == 'text' -%}
             {%- do parts.append(refresh_text_in(
                 column, refresh_key_set(refresh, kind))) -%}
         {%- else -%}
