@@ -3,8 +3,9 @@
 # `build`, the demo extracts (if data/raw is absent).
 #
 #   make build   demo data -> dbt build -> warehouse/supply_chain.duckdb -> summary
-#   make test    same set-up, then sqlfluff lint and pytest (generator, model
-#                logic, dbt build end to end on a small generated data set)
+#   make test    same set-up, then lint (sqlfluff on the SQL, ruff on the
+#                Python) and pytest (generator, model logic, dbt build end to
+#                end on a small generated data set)
 #   make refresh  daily incremental refresh of the built warehouse from the
 #                extracts in RAW_PATH (docs/refresh.md)
 #   make publish  copy the warehouse to warehouse/published/ for BI readers;
@@ -89,9 +90,12 @@ refresh: $(STAMP)
 	$(BIN)/scw refresh --raw-path $(RAW_PATH)
 	$(BIN)/scw summary
 
-# The dbt templater compiles the project (the finance seeds must exist) and
-# opens a connection: give it a scratch DuckDB file.
+# ruff: lint and format check of every Python file (pyproject.toml).
+# sqlfluff: the dbt templater compiles the project (the finance seeds must
+# exist) and opens a connection: give it a scratch DuckDB file.
 lint: data
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	@mkdir -p target
 	DBT_DUCKDB_PATH=target/sqlfluff.duckdb \
 		$(BIN)/sqlfluff lint --processes 2 $(wildcard models tests analyses snapshots)

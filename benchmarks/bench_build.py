@@ -50,6 +50,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "pytests"))
 
 from dbt_project_runner import DBT, copy_project  # noqa: E402
+
 from scw.refresh import DAILY_EXCLUDES, DAILY_VARS  # noqa: E402
 
 #: Stage of a node, by the first matching prefix of its file path.
@@ -160,9 +161,20 @@ def parse(project: Path, warehouse: Path, raw: Path) -> float:
     """`dbt parse` with a run's profile and vars (fills the partial-parse cache); seconds."""
     started = time.perf_counter()
     subprocess.run(
-        [DBT, "parse", "--project-dir", str(project), "--profiles-dir", str(project),
-         "--vars", json.dumps({"raw_path": str(raw), **DAILY_VARS})],
-        cwd=project, env=dbt_env(project, warehouse), check=True, capture_output=True,
+        [
+            DBT,
+            "parse",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--vars",
+            json.dumps({"raw_path": str(raw), **DAILY_VARS}),
+        ],
+        cwd=project,
+        env=dbt_env(project, warehouse),
+        check=True,
+        capture_output=True,
     )
     return time.perf_counter() - started
 
@@ -201,7 +213,12 @@ def memory_by_node(results: list[dict], samples: list[tuple[float, int]], count:
 
 
 def run_dbt(
-    project: Path, warehouse: Path, raw: Path, label: str, *args: str, dbt_vars: dict | None = None,
+    project: Path,
+    warehouse: Path,
+    raw: Path,
+    label: str,
+    *args: str,
+    dbt_vars: dict | None = None,
     threads: int | None = None,
 ) -> dict:
     """Run one dbt command; wall time, peak RSS (VmHWM of the dbt process) and run results."""
@@ -256,9 +273,7 @@ def table_rows(warehouse: Path, manifest: dict) -> dict[str, int]:
     try:
         tables = {
             (schema, name)
-            for schema, name in con.execute(
-                "select schema_name, table_name from duckdb_tables()"
-            ).fetchall()
+            for schema, name in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
         }
         for unique_id, node in {**manifest["nodes"]}.items():
             if node["resource_type"] not in ("model", "snapshot", "seed"):
@@ -375,7 +390,14 @@ def main() -> None:
         # after a full build parses it in full (timed here, apart)
         parse_seconds = parse(project, working, data / "raw")
         daily = run_dbt(
-            project, working, data / "raw", "refresh", "build", "--exclude", *DAILY_EXCLUDES, dbt_vars=DAILY_VARS,
+            project,
+            working,
+            data / "raw",
+            "refresh",
+            "build",
+            "--exclude",
+            *DAILY_EXCLUDES,
+            dbt_vars=DAILY_VARS,
             threads=args.refresh_threads,
         )
         daily["wall_seconds"] = round(daily["wall_seconds"] + copy_seconds, 1)

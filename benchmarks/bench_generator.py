@@ -39,8 +39,9 @@ def run(scale: str, fmt: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", nargs="+", default=["tiny", "small", "demo"],
-                        choices=["tiny", "small", "demo", "medium", "large"])
+    parser.add_argument(
+        "--scales", nargs="+", default=["tiny", "small", "demo"], choices=["tiny", "small", "demo", "medium", "large"]
+    )
     parser.add_argument("--format", default="parquet", choices=["parquet", "csv"])
     args = parser.parse_args()
     print(f"{'scale':<8} {'seconds':>8} {'order lines':>12} {'total rows':>12} {'rows/s':>10} {'peak MB':>8}")

@@ -71,12 +71,9 @@ class Project:
             "--vars",
             json.dumps({"raw_path": str(raw or self.raw), **(extra_vars or {})}),
         ]
-        return subprocess.run(
-            command, cwd=self.root, env=env, capture_output=True, text=True
-        )
+        return subprocess.run(command, cwd=self.root, env=env, capture_output=True, text=True)
 
-
-    def fork(self, folder: Path) -> "Project":
+    def fork(self, folder: Path) -> Project:
         """The same project and extracts with a copy of the warehouse file.
 
         For a test that rebuilds part of a shared build with other vars: it

@@ -49,7 +49,13 @@ def _customers(n_per_group: int, periods: int = 2, seed: int = 3) -> tuple[pd.Da
         for feature, values in centres.items():
             centre = np.asarray(values)[groups]
             frame[feature] = centre * (1 + 0.05 * rng.standard_normal(len(groups)))
-        for feature in ("decayed_order_count", "lines_per_order", "discount_rate", "peak_quarter_share", "payment_days"):
+        for feature in (
+            "decayed_order_count",
+            "lines_per_order",
+            "discount_rate",
+            "peak_quarter_share",
+            "payment_days",
+        ):
             frame[feature] = 1.0  # constant: no information
         frame["decayed_net_revenue"] = frame["avg_order_value"] * 10
         rows.append(frame)
@@ -130,18 +136,21 @@ def test_smallest_first_and_labels_renumbered():
 def test_proliferation_walks_the_segments_left_after_merging():
     # k 3 leaves 2 segments after merging (a duplicate of k 2: ignored); k 4
     # gives 3 segments and pays for itself; k 5's fourth segment does not
-    scores = pd.DataFrame({
-        "k": [2, 3, 4, 5],
-        "segments": [2, 2, 3, 4],
-        "silhouette": [0.30, 0.31, 0.40, 0.41],
-        "explained_variance": [0.50, 0.51, 0.60, 0.62],
-    })
+    scores = pd.DataFrame(
+        {
+            "k": [2, 3, 4, 5],
+            "segments": [2, 2, 3, 4],
+            "silhouette": [0.30, 0.31, 0.40, 0.41],
+            "explained_variance": [0.50, 0.51, 0.60, 0.62],
+        }
+    )
     assert clusters.choose_k(scores, 0.02, 0.04) == 4
     # without the merge counts, k itself is the number of segments
     assert clusters.choose_k(scores.drop(columns="segments"), 0.02, 0.04) == 2
     # no k gives two segments: k_min
-    single = pd.DataFrame({"k": [2, 3], "segments": [1, 1], "silhouette": [np.nan, np.nan],
-                           "explained_variance": [0.0, 0.0]})
+    single = pd.DataFrame(
+        {"k": [2, 3], "segments": [1, 1], "silhouette": [np.nan, np.nan], "explained_variance": [0.0, 0.0]}
+    )
     assert clusters.choose_k(single, 0.02, 0.04) == 2
 
 
@@ -153,8 +162,16 @@ def test_a_planted_tiny_group_does_not_become_a_segment():
     outliers["returns_rate"] = 5.0
     features = pd.concat([features, outliers], ignore_index=True)
     result = clusters.cluster_customers(
-        features, methods=["kmeans", "hierarchical"], k_min=2, k_max=5, min_silhouette_gain=0.02,
-        min_explained_variance_gain=0.04, seed=42, min_segment_customers=10, min_segment_share=0.0)
+        features,
+        methods=["kmeans", "hierarchical"],
+        k_min=2,
+        k_max=5,
+        min_silhouette_gain=0.02,
+        min_explained_variance_gain=0.04,
+        seed=42,
+        min_segment_customers=10,
+        min_segment_share=0.0,
+    )
     for method in ("kmeans", "hierarchical"):
         assigned = result[(result["record_type"] == "assignment") & (result["method"] == method)]
         assert assigned.groupby("cluster_id").size().min() >= 10, method
@@ -165,15 +182,29 @@ def test_a_planted_tiny_group_does_not_become_a_segment():
 def test_too_few_customers_give_one_segment_and_nobody_between():
     features, _ = _customers(5, periods=1)  # 15 customers: no two segments of 10
     result = clusters.cluster_customers(
-        features, methods=["kmeans", "hierarchical"], k_min=2, k_max=5, min_silhouette_gain=0.02,
-        min_explained_variance_gain=0.04, seed=42, min_segment_customers=10, min_segment_share=0.0)
+        features,
+        methods=["kmeans", "hierarchical"],
+        k_min=2,
+        k_max=5,
+        min_silhouette_gain=0.02,
+        min_explained_variance_gain=0.04,
+        seed=42,
+        min_segment_customers=10,
+        min_segment_share=0.0,
+    )
     assigned = result[result["record_type"] == "assignment"]
     assert (assigned["cluster_id"] == 0).all() and (assigned["k"] == 1).all()
     assert (assigned["distance_ratio"] == 0).all()
     # no more customers than k_min: one segment, no crash
     two = features.iloc[:2]
     result = clusters.cluster_customers(
-        two, methods=["kmeans", "hierarchical"], k_min=2, k_max=5, min_silhouette_gain=0.02,
-        min_explained_variance_gain=0.04, seed=42)
+        two,
+        methods=["kmeans", "hierarchical"],
+        k_min=2,
+        k_max=5,
+        min_silhouette_gain=0.02,
+        min_explained_variance_gain=0.04,
+        seed=42,
+    )
     assigned = result[result["record_type"] == "assignment"]
     assert len(assigned) == 4 and (assigned["cluster_id"] == 0).all()

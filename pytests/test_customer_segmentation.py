@@ -16,9 +16,9 @@ import time
 import duckdb
 import pandas as pd
 import pytest
+from dbt_project_runner import make_project
 from sklearn.metrics import adjusted_rand_score
 
-from dbt_project_runner import make_project
 from scw.generator import generate
 
 pytestmark = pytest.mark.e2e
@@ -58,14 +58,10 @@ def two_builds(tmp_path_factory):
             project.warehouse,
             "select customer_id, segment from segmentation.customer_segments",
         ),
-        "diagnostics": _query(
-            project.warehouse, "select * from segmentation.segmentation_diagnostics"
-        ),
+        "diagnostics": _query(project.warehouse, "select * from segmentation.segmentation_diagnostics"),
     }
     time.sleep(1.5)
-    between = _query(project.warehouse, "select current_timestamp::timestamp as t")[
-        "t"
-    ][0]
+    between = _query(project.warehouse, "select current_timestamp::timestamp as t")["t"][0]
     time.sleep(1.5)
 
     generate(
@@ -102,9 +98,7 @@ def test_one_k_chosen_per_method_within_range(two_builds):
 def test_every_customer_has_exactly_one_segment(two_builds):
     project, first, _ = two_builds
     customers = _query(project.warehouse, "select customer_id from core.dim_customers")
-    segments = _query(
-        project.warehouse, "select customer_id, segment from segmentation.customer_segments"
-    )
+    segments = _query(project.warehouse, "select customer_id, segment from segmentation.customer_segments")
     assert segments["customer_id"].is_unique
     assert set(segments["customer_id"]) == set(customers["customer_id"])
     assert segments["segment"].notna().all()
@@ -113,9 +107,7 @@ def test_every_customer_has_exactly_one_segment(two_builds):
 
 def test_snapshot_holds_both_versions_and_as_of_returns_the_earlier(two_builds):
     project, first, between = two_builds
-    current = _query(
-        project.warehouse, "select customer_id, segment from segmentation.customer_segments"
-    )
+    current = _query(project.warehouse, "select customer_id, segment from segmentation.customer_segments")
     changed = first["segments"].merge(current, on="customer_id", suffixes=("_1", "_2"))
     changed = changed[changed["segment_1"] != changed["segment_2"]]
     assert len(changed) > 0, "the regenerated data should move some customers"

@@ -15,7 +15,6 @@ import shutil
 
 import duckdb
 import pytest
-
 from dbt_project_runner import make_project
 
 pytestmark = pytest.mark.e2e
@@ -36,9 +35,7 @@ TABLE_KEYS = {
     "crm_accounts": ["customer_id"],
     "crm_demand_forecasts": ["forecast_month", "sku_id", "dc_id"],
 }
-STAGING = {
-    table: "staging.stg_{}__{}".format(*table.split("_", 1)) for table in TABLE_KEYS
-}
+STAGING = {table: "staging.stg_{}__{}".format(*table.split("_", 1)) for table in TABLE_KEYS}
 CORE_MARTS = [
     "dim_customers",
     "dim_products",
@@ -113,9 +110,7 @@ def test_staged_keys_are_unique_and_distinct_raw_keys_survive(built):
     project, con, _ = built
     for table, keys in TABLE_KEYS.items():
         key_list = ", ".join(keys)
-        staged = con.execute(
-            f"select count(*), count(distinct ({key_list})) from {STAGING[table]}"
-        ).fetchone()
+        staged = con.execute(f"select count(*), count(distinct ({key_list})) from {STAGING[table]}").fetchone()
         assert staged[0] == staged[1], table
         quarantined_keys = con.execute(
             "select count(distinct record_key) from quality.data_quality_exceptions"
@@ -125,8 +120,7 @@ def test_staged_keys_are_unique_and_distinct_raw_keys_survive(built):
         ).fetchone()[0]
         path = next(project.raw.glob(f"{table}.*"))
         distinct_raw = _scalar(
-            f"select count(distinct ({key_list})) from '{path}'"
-            f" where {' and '.join(k + ' is not null' for k in keys)}"
+            f"select count(distinct ({key_list})) from '{path}' where {' and '.join(k + ' is not null' for k in keys)}"
         )
         assert staged[0] + quarantined_keys == distinct_raw, table
 
@@ -146,16 +140,11 @@ def test_every_injected_defect_is_reported(built):
         "unknown_mode",
         "zero_velocity_high_forecast",
     }
-    reported = set(
-        con.execute(
-            "select source_table, record_key, rule from quality.data_quality_exceptions"
-        ).fetchall()
-    )
+    reported = set(con.execute("select source_table, record_key, rule from quality.data_quality_exceptions").fetchall())
     reported_counts = dict(
         (tuple(row[:2]), row[2])
         for row in con.execute(
-            "select source_table, rule, count(*)"
-            " from quality.data_quality_exceptions group by all"
+            "select source_table, rule, count(*) from quality.data_quality_exceptions group by all"
         ).fetchall()
     )
     injected_counts: dict[tuple[str, str], int] = {}
@@ -163,9 +152,7 @@ def test_every_injected_defect_is_reported(built):
         key = (defect["source_table"], defect["rule"])
         injected_counts[key] = injected_counts.get(key, 0) + 1
         if defect["record_key"]:
-            assert (defect["source_table"], defect["record_key"], defect["rule"]) in (
-                reported
-            ), defect
+            assert (defect["source_table"], defect["record_key"], defect["rule"]) in (reported), defect
     for key, count in injected_counts.items():
         assert reported_counts.get(key, 0) >= count, key
 
@@ -173,8 +160,7 @@ def test_every_injected_defect_is_reported(built):
 def test_quarantined_order_takes_its_children_with_it(built):
     _, con, _ = built
     orphans = con.execute(
-        "select count(*) from quality.data_quality_exceptions"
-        " where rule in ('unknown_order', 'order_quarantined')"
+        "select count(*) from quality.data_quality_exceptions where rule in ('unknown_order', 'order_quarantined')"
     ).fetchone()[0]
     quarantined_orders = con.execute(
         "select count(*) from quality.data_quality_exceptions"
@@ -221,8 +207,7 @@ def test_net_revenue_ties_to_invoices(built):
 def test_unknown_enum_is_kept_and_flagged(built):
     _, con, _ = built
     flagged = con.execute(
-        "select record_key from quality.data_quality_exceptions"
-        " where rule = 'unknown_channel' and action = 'flagged'"
+        "select record_key from quality.data_quality_exceptions where rule = 'unknown_channel' and action = 'flagged'"
     ).fetchall()
     assert flagged
     for (customer_id,) in flagged:
@@ -245,8 +230,7 @@ def test_missing_extracts_and_columns_are_named_together(tmp_path):
     path = broken / "erp_products.csv"
     con = duckdb.connect()
     con.execute(
-        f"create table products as select * exclude (handling_class)"
-        f" from read_csv('{path}', all_varchar = true)"
+        f"create table products as select * exclude (handling_class) from read_csv('{path}', all_varchar = true)"
     )
     con.execute(f"copy products to '{path}' (header)")
     con.close()
@@ -295,10 +279,7 @@ def test_customer_cost_to_serve_equals_gl_per_month(built):
     for month, _, _, amount in _general_ledger(project):
         by_month[month] = by_month.get(month, 0) + amount
     customers = dict(
-        con.execute(
-            "select month, sum(cost_to_serve)"
-            " from cost_to_serve.customer_profitability group by 1"
-        ).fetchall()
+        con.execute("select month, sum(cost_to_serve) from cost_to_serve.customer_profitability group by 1").fetchall()
     )
     assert by_month == customers
 

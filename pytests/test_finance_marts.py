@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from dbt_project_runner import REPO, Project, copy_project
 
 pytestmark = pytest.mark.e2e
@@ -38,9 +37,7 @@ def built(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("finance")
     root = copy_project(base / "project")
-    project = Project(
-        root=root, raw=base / "raw", truth=base / "truth", warehouse=base / "warehouse.duckdb"
-    )
+    project = Project(root=root, raw=base / "raw", truth=base / "truth", warehouse=base / "warehouse.duckdb")
     generate(
         scale="small",
         seed=7,
@@ -51,9 +48,7 @@ def built(tmp_path_factory):
     )
     # cautious: skip tests of the selected models that also read a model
     # outside the selection (e.g. relationships to dim_dates).
-    result = project.dbt(
-        "build", "--select", *(f"+{mart}" for mart in MARTS), "--indirect-selection", "cautious"
-    )
+    result = project.dbt("build", "--select", *(f"+{mart}" for mart in MARTS), "--indirect-selection", "cautious")
     assert result.returncode == 0, _fail_message(result)
     con = duckdb.connect(str(project.warehouse), read_only=True)
     yield project, con, result
@@ -155,8 +150,10 @@ def test_freight_status_follows_the_rules(freight):
     ]
     frame = frame.merge(following, on=["posting_month", "cost_center"], how="left", suffixes=("", "_next"))
     pct = 100 * frame["diff"] / frame["freight_cost"].round(2)
-    two_month = 100 * (frame["diff"] + frame["diff_next"]) / (
-        frame["freight_cost"].round(2) + frame["freight_cost_next"].round(2)
+    two_month = (
+        100
+        * (frame["diff"] + frame["diff_next"])
+        / (frame["freight_cost"].round(2) + frame["freight_cost_next"].round(2))
     )
     accrual_lag = frame["cumulative"].abs() <= VARS["freight_accrual_lag_pct"] / 100 * frame["freight_cost"].round(2)
     expected = np.select(
@@ -237,7 +234,9 @@ def test_hq_administration_volume_and_effects_recomputed(built, budget):
     weights = _seed(project, "reference/order_channel_cost_weights.csv").set_index("order_channel")["admin_weight"]
     with_lines = orders[orders["order_id"].isin(lines["order_id"])]
     weighted = (
-        with_lines.assign(month=_month(with_lines["order_ts"]), weight=with_lines["order_channel"].map(weights).fillna(1.0))
+        with_lines.assign(
+            month=_month(with_lines["order_ts"]), weight=with_lines["order_channel"].map(weights).fillna(1.0)
+        )
         .groupby("month")["weight"]
         .sum()
     )
@@ -291,7 +290,9 @@ def working_capital(built):
     trailing = invoices[invoices["invoice_date"] > start].assign(
         weighted_days=lambda frame: frame["invoice_amount"] * frame["days_to_pay"]
     )
-    dso = trailing.groupby("customer_id")["weighted_days"].sum() / trailing.groupby("customer_id")["invoice_amount"].sum()
+    dso = (
+        trailing.groupby("customer_id")["weighted_days"].sum() / trailing.groupby("customer_id")["invoice_amount"].sum()
+    )
 
     products = _raw(project, "erp_products").set_index("sku_id")["unit_cost"]
     orders = _raw(project, "erp_sales_orders")[["order_id", "customer_id", "ship_from_dc_id", "order_ts"]]
@@ -310,9 +311,7 @@ def working_capital(built):
     sku_cogs = lines.groupby(["sku_id", "ship_from_dc_id"])["cogs"].sum()
     sku_cogs = sku_cogs[sku_cogs > 0]
     sku_cogs.index = sku_cogs.index.set_names(["sku_id", "dc_id"])
-    days_on_hand = (stock.reindex(sku_cogs.index).fillna(0.0) / (sku_cogs / days)).clip(
-        upper=VARS["max_days_on_hand"]
-    )
+    days_on_hand = (stock.reindex(sku_cogs.index).fillna(0.0) / (sku_cogs / days)).clip(upper=VARS["max_days_on_hand"])
     customer_cogs = lines.groupby(["customer_id", "sku_id", "ship_from_dc_id"], as_index=False)["cogs"].sum()
     customer_cogs["days_on_hand"] = [
         days_on_hand.get((sku, dc), np.nan)

@@ -181,11 +181,15 @@ def test_foreign_keys_resolve_in_clean_data(tiny_clean_tables):
     shipments = t["tms_shipments"]
     assert set(shipments["order_id"]) <= set(orders.index)
     assert set(shipments["carrier_id"]) <= set(t["tms_carriers"]["carrier_id"])
-    assert (shipments["origin_dc_id"].to_numpy() == orders.loc[shipments["order_id"], "ship_from_dc_id"].to_numpy()).all()
+    assert (
+        shipments["origin_dc_id"].to_numpy() == orders.loc[shipments["order_id"], "ship_from_dc_id"].to_numpy()
+    ).all()
     invoices = t["erp_invoices"]
     assert (invoices["customer_id"].to_numpy() == orders.loc[invoices["order_id"], "customer_id"].to_numpy()).all()
     returns = t["erp_returns"]
-    assert (line_sku.loc[list(zip(returns["order_id"], returns["line_number"]))].to_numpy() == returns["sku_id"].to_numpy()).all()
+    assert (
+        line_sku.loc[list(zip(returns["order_id"], returns["line_number"]))].to_numpy() == returns["sku_id"].to_numpy()
+    ).all()
     activities = t["wms_activities"]
     assert set(activities["dc_id"]) <= dcs
     assert set(activities["order_id"].dropna()) <= set(orders.index)
@@ -262,8 +266,10 @@ def test_invoice_amount_is_the_sum_of_line_net_revenue(tiny_clean_tables):
     net = _net(lines).groupby(lines["order_id"]).sum().round(2)
     invoices = t["erp_invoices"].set_index("order_id")
     assert np.allclose(invoices["invoice_amount"], net.loc[invoices.index], atol=0.005)
-    assert ((invoices["due_date"] - invoices["invoice_date"]).dt.days.to_numpy() == t["erp_customers"].set_index(
-        "customer_id").loc[invoices["customer_id"], "payment_terms_days"].to_numpy()).all()
+    assert (
+        (invoices["due_date"] - invoices["invoice_date"]).dt.days.to_numpy()
+        == t["erp_customers"].set_index("customer_id").loc[invoices["customer_id"], "payment_terms_days"].to_numpy()
+    ).all()
 
 
 def test_shipment_weight_is_the_sum_of_line_weights(tiny_clean_tables):
@@ -350,7 +356,10 @@ def test_each_manifest_record_is_present_as_described(tiny_defects):
     assert len(future) and (future["order_ts"] > END + pd.DateOffset(years=30)).all()
     assert (orders.loc[~orders["order_id"].isin(by_rule["erp_sales_orders.future_date"]), "order_ts"] <= END).all()
 
-    for table, key, attribute in (("erp_customers", "customer_id", "customer_name"), ("erp_products", "sku_id", "unit_cost")):
+    for table, key, attribute in (
+        ("erp_customers", "customer_id", "customer_name"),
+        ("erp_products", "sku_id", "unit_cost"),
+    ):
         frame = t[table]
         dup = frame[frame[key].isin(by_rule[f"{table}.duplicate_key"])].sort_values([key, "updated_at"])
         assert len(dup) == 2 * len(by_rule[f"{table}.duplicate_key"])
@@ -362,15 +371,26 @@ def test_each_manifest_record_is_present_as_described(tiny_defects):
 
     customers = t["erp_customers"]
     bad_channel = customers[customers["customer_id"].isin(by_rule["erp_customers.unknown_channel"])]
-    assert len(bad_channel) and not bad_channel["channel"].str.strip().str.lower().isin(ENUMS[("erp_customers", "channel")]).any()
+    assert (
+        len(bad_channel)
+        and not bad_channel["channel"].str.strip().str.lower().isin(ENUMS[("erp_customers", "channel")]).any()
+    )
     shipments = t["tms_shipments"]
     bad_mode = shipments[shipments["shipment_id"].isin(by_rule["tms_shipments.unknown_mode"])]
     assert len(bad_mode) and not bad_mode["mode"].str.strip().str.lower().isin(ENUMS[("tms_shipments", "mode")]).any()
-    assert shipments["shipment_id"].isna().sum() == (manifest["source_table"].eq("tms_shipments") & manifest["rule"].eq("missing_key")).sum()
-    assert t["wms_activities"]["activity_id"].isna().sum() == (manifest["source_table"].eq("wms_activities") & manifest["rule"].eq("missing_key")).sum()
+    assert (
+        shipments["shipment_id"].isna().sum()
+        == (manifest["source_table"].eq("tms_shipments") & manifest["rule"].eq("missing_key")).sum()
+    )
+    assert (
+        t["wms_activities"]["activity_id"].isna().sum()
+        == (manifest["source_table"].eq("wms_activities") & manifest["rule"].eq("missing_key")).sum()
+    )
 
     forecasts = t["crm_demand_forecasts"]
-    listed_rows = forecasts[_keys(forecasts, "crm_demand_forecasts").isin(by_rule["crm_demand_forecasts.zero_velocity_high_forecast"])]
+    listed_rows = forecasts[
+        _keys(forecasts, "crm_demand_forecasts").isin(by_rule["crm_demand_forecasts.zero_velocity_high_forecast"])
+    ]
     zv_skus = set(listed_rows["sku_id"])
     assert len(listed_rows) == len(by_rule["crm_demand_forecasts.zero_velocity_high_forecast"])
     assert (listed_rows["forecast_qty"] >= 500).all()
@@ -408,7 +428,9 @@ def test_zero_velocity_rule_flags_exactly_the_listed_forecasts(data_set, request
     """The warehouse rule: forecast >= 500 for a SKU x DC without an order line in the last 90 days."""
     data = request.getfixturevalue(data_set)
     t = data.tables()
-    lines = t["erp_sales_order_lines"].merge(t["erp_sales_orders"][["order_id", "order_ts", "ship_from_dc_id"]], on="order_id")
+    lines = t["erp_sales_order_lines"].merge(
+        t["erp_sales_orders"][["order_id", "order_ts", "ship_from_dc_id"]], on="order_id"
+    )
     recent = lines[lines["order_ts"].between(END - pd.Timedelta(days=90), END)]
     active = set(zip(recent["sku_id"], recent["ship_from_dc_id"]))
     forecasts = t["crm_demand_forecasts"]
@@ -447,8 +469,9 @@ def test_archetype_truth_covers_every_customer_and_is_recoverable(small_default)
 
     orders, lines = small_default.table("erp_sales_orders"), small_default.table("erp_sales_order_lines")
     orders = orders[orders["customer_id"].isin(truth["customer_id"]) & (orders["order_ts"] <= END)]
-    per_order = lines.groupby("order_id").agg(units=("quantity_ordered", "sum"), n=("line_number", "size"),
-                                              discount=("discount_pct", "mean"))
+    per_order = lines.groupby("order_id").agg(
+        units=("quantity_ordered", "sum"), n=("line_number", "size"), discount=("discount_pct", "mean")
+    )
     o = orders.join(per_order, on="order_id")
     o["month"] = o["order_ts"].dt.month
     returns = small_default.table("erp_returns").merge(orders[["order_id", "customer_id"]], on="order_id")
@@ -463,7 +486,9 @@ def test_archetype_truth_covers_every_customer_and_is_recoverable(small_default)
             "returns": returns.groupby("customer_id").size() / o.groupby("customer_id")["n"].sum(),
             "discount": o.groupby("customer_id")["discount"].mean(),
             "seasonality": monthly.max(axis=1) / monthly.mean(axis=1),
-            "payment_days": (invoices["paid_date"] - invoices["invoice_date"]).dt.days.groupby(invoices["customer_id"]).mean(),
+            "payment_days": (invoices["paid_date"] - invoices["invoice_date"])
+            .dt.days.groupby(invoices["customer_id"])
+            .mean(),
         }
     ).fillna(0)
     labels = truth.set_index("customer_id").loc[features.index, "archetype"]
@@ -492,15 +517,34 @@ def test_general_ledger_and_budget(small_default):
 
     budget = pd.read_csv(small_default.seeds / "cost_to_serve_budget.csv")
     assert list(budget.columns) == ["budget_month", "cost_pool", "cost_center", "budget_amount"]
-    assert set(budget["cost_pool"]) == {"warehouse_labour", "returns_processing", "outbound_freight", "dc_overhead",
-                                        "order_administration", "inventory_carrying"}
+    assert set(budget["cost_pool"]) == {
+        "warehouse_labour",
+        "returns_processing",
+        "outbound_freight",
+        "dc_overhead",
+        "order_administration",
+        "inventory_carrying",
+    }
     assert set(budget["budget_month"]) == set(months)
-    pools = gl.assign(cost_pool=gl["gl_account"].map({"6100": "warehouse_labour", "6150": "returns_processing",
-                                                       "6200": "outbound_freight", "6300": "dc_overhead",
-                                                       "6350": "dc_overhead", "6400": "order_administration",
-                                                       "6500": "inventory_carrying", "6600": "order_administration"}))
+    pools = gl.assign(
+        cost_pool=gl["gl_account"].map(
+            {
+                "6100": "warehouse_labour",
+                "6150": "returns_processing",
+                "6200": "outbound_freight",
+                "6300": "dc_overhead",
+                "6350": "dc_overhead",
+                "6400": "order_administration",
+                "6500": "inventory_carrying",
+                "6600": "order_administration",
+            }
+        )
+    )
     actual = pools.groupby(["posting_month", "cost_pool", "cost_center"])["amount"].sum()
-    ratio = actual.loc[list(zip(budget["budget_month"], budget["cost_pool"], budget["cost_center"]))].to_numpy() / budget["budget_amount"]
+    ratio = (
+        actual.loc[list(zip(budget["budget_month"], budget["cost_pool"], budget["cost_center"]))].to_numpy()
+        / budget["budget_amount"]
+    )
     assert (abs(ratio - 1) > 0.14).any() and (abs(ratio - 1) < 0.1).mean() > 0.85
 
 
@@ -523,9 +567,29 @@ def test_supplier_disruption_doubles_lead_times(small_default):
 def test_cli_writes_all_tables_seeds_and_truth(tmp_path):
     out, seeds, truth = tmp_path / "raw", tmp_path / "finance", tmp_path / "truth"
     result = subprocess.run(
-        [sys.executable, "-m", "scw", "generate", "--scale", "tiny", "--seed", "3", "--format", "csv",
-         "--out", str(out), "--finance-out", str(seeds), "--truth-out", str(truth), "--end-month", "2025-12"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "scw",
+            "generate",
+            "--scale",
+            "tiny",
+            "--seed",
+            "3",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+            "--finance-out",
+            str(seeds),
+            "--truth-out",
+            str(truth),
+            "--end-month",
+            "2025-12",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.csv" for t in TABLES)
@@ -537,7 +601,9 @@ def test_cli_writes_all_tables_seeds_and_truth(tmp_path):
 
 
 def test_cli_rejects_bad_arguments():
-    result = subprocess.run([sys.executable, "-m", "scw", "generate", "--scale", "huge"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "scw", "generate", "--scale", "huge"], capture_output=True, text=True
+    )
     assert result.returncode != 0 and "invalid choice" in result.stderr
     help_text = subprocess.run([sys.executable, "-m", "scw", "--help"], capture_output=True, text=True).stdout
     assert "generate" in help_text

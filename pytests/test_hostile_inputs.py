@@ -92,183 +92,448 @@ class Case:
 
 CASES = [
     # ---- A: stops before any model ----
-    Case("missing_file", "tms_carriers", "A",
-         "no tms_carriers file at all",
-         "raw extract tms_carriers not found"),
-    Case("no_extract_at_all", "erp_customers", "A",
-         "raw_path is an empty folder (every extract missing)",
-         "raw extract erp_customers not found", absent="no transaction is active"),
-    Case("empty_file", "erp_products", "A",
-         "erp_products.csv of 0 bytes (no Parquet file)",
-         "is an empty file (0 bytes)"),
-    Case("header_only_required", "erp_sales_orders", "A",
-         "erp_sales_orders.csv with a header and no rows",
-         "is header only: no rows"),
-    Case("missing_column", "tms_shipments", "A",
-         "tms_shipments.parquet without column freight_cost",
-         "is missing required column freight_cost"),
-    Case("missing_column_finance", "cost_to_serve_budget", "A",
-         "finance/cost_to_serve_budget.csv without column budget_amount",
-         "is missing required column budget_amount"),
-    Case("non_utf8_bytes", "tms_carriers", "A",
-         "tms_carriers.csv with a latin-1 byte on line 4, var extract_encoding utf-8",
-         "is not UTF-8 (line 4)"),
-    Case("gl_missing", "general_ledger", "A",
-         "no finance/general_ledger file",
-         "raw extract general_ledger not found"),
-    Case("gl_of_another_data_set", "general_ledger", "A",
-         "the ledger of a data set generated with --end-month 2023-06",
-         "so the ledger belongs to another data set"),
-    Case("gl_unmapped_account", "general_ledger", "A",
-         "a ledger row on GL account 7777",
-         "GL account(s) not mapped in seed cost_pool_mapping: 7777"),
-    Case("gl_cost_center_not_a_dc", "general_ledger", "A",
-         "a ledger row on cost centre DC99",
-         "cost centre(s) DC99 are neither a dc_id"),
-    Case("gl_month_without_orders", "general_ledger", "A",
-         "a ledger row for 2026-12, a month without orders",
-         "month(s) 2026-12 have no order in erp_sales_orders"),
-    Case("budget_unknown_cost_pool", "cost_to_serve_budget", "A",
-         "a budget row for cost pool marketing",
-         "cost pool(s) not in seed cost_pool_mapping: marketing"),
-    Case("corrupt_parquet", "tms_carriers", "A",
-         "tms_carriers.parquet holding text, not Parquet",
-         "is not a Parquet file"),
-    Case("ragged_csv_row", "tms_carriers", "A",
-         "tms_carriers.csv with a fifth field on line 5",
-         "is not a well-formed CSV file: line 5 has 5 fields where the header has 4",
-         absent="is missing required column"),
-    Case("ragged_csv_row_beyond_the_sample", "tms_shipments", "A",
-         "tms_shipments.csv of 26,817 rows with a sixteenth field on line 25,002, past the"
-         " 20,480 rows DuckDB's sniffer reads",
-         "is not a well-formed CSV file: line 25002 has 16 fields where the header has 15"),
+    Case("missing_file", "tms_carriers", "A", "no tms_carriers file at all", "raw extract tms_carriers not found"),
+    Case(
+        "no_extract_at_all",
+        "erp_customers",
+        "A",
+        "raw_path is an empty folder (every extract missing)",
+        "raw extract erp_customers not found",
+        absent="no transaction is active",
+    ),
+    Case(
+        "empty_file", "erp_products", "A", "erp_products.csv of 0 bytes (no Parquet file)", "is an empty file (0 bytes)"
+    ),
+    Case(
+        "header_only_required",
+        "erp_sales_orders",
+        "A",
+        "erp_sales_orders.csv with a header and no rows",
+        "is header only: no rows",
+    ),
+    Case(
+        "missing_column",
+        "tms_shipments",
+        "A",
+        "tms_shipments.parquet without column freight_cost",
+        "is missing required column freight_cost",
+    ),
+    Case(
+        "missing_column_finance",
+        "cost_to_serve_budget",
+        "A",
+        "finance/cost_to_serve_budget.csv without column budget_amount",
+        "is missing required column budget_amount",
+    ),
+    Case(
+        "non_utf8_bytes",
+        "tms_carriers",
+        "A",
+        "tms_carriers.csv with a latin-1 byte on line 4, var extract_encoding utf-8",
+        "is not UTF-8 (line 4)",
+    ),
+    Case("gl_missing", "general_ledger", "A", "no finance/general_ledger file", "raw extract general_ledger not found"),
+    Case(
+        "gl_of_another_data_set",
+        "general_ledger",
+        "A",
+        "the ledger of a data set generated with --end-month 2023-06",
+        "so the ledger belongs to another data set",
+    ),
+    Case(
+        "gl_unmapped_account",
+        "general_ledger",
+        "A",
+        "a ledger row on GL account 7777",
+        "GL account(s) not mapped in seed cost_pool_mapping: 7777",
+    ),
+    Case(
+        "gl_cost_center_not_a_dc",
+        "general_ledger",
+        "A",
+        "a ledger row on cost centre DC99",
+        "cost centre(s) DC99 are neither a dc_id",
+    ),
+    Case(
+        "gl_month_without_orders",
+        "general_ledger",
+        "A",
+        "a ledger row for 2026-12, a month without orders",
+        "month(s) 2026-12 have no order in erp_sales_orders",
+    ),
+    Case(
+        "budget_unknown_cost_pool",
+        "cost_to_serve_budget",
+        "A",
+        "a budget row for cost pool marketing",
+        "cost pool(s) not in seed cost_pool_mapping: marketing",
+    ),
+    Case(
+        "corrupt_parquet",
+        "tms_carriers",
+        "A",
+        "tms_carriers.parquet holding text, not Parquet",
+        "is not a Parquet file",
+    ),
+    Case(
+        "ragged_csv_row",
+        "tms_carriers",
+        "A",
+        "tms_carriers.csv with a fifth field on line 5",
+        "is not a well-formed CSV file: line 5 has 5 fields where the header has 4",
+        absent="is missing required column",
+    ),
+    Case(
+        "ragged_csv_row_beyond_the_sample",
+        "tms_shipments",
+        "A",
+        "tms_shipments.csv of 26,817 rows with a sixteenth field on line 25,002, past the"
+        " 20,480 rows DuckDB's sniffer reads",
+        "is not a well-formed CSV file: line 25002 has 16 fields where the header has 15",
+    ),
     # ---- B: quarantined, flagged or deduplicated ----
-    Case("null_key_parquet", "erp_customers", "B-quarantined",
-         "a customer whose customer_id is NULL",
-         "missing_key", key="", detail="key column missing: customer_id"),
-    Case("ancient_date", "erp_customers", "B-quarantined",
-         "created_at 1965-03-01",
-         "date_before_minimum", key="HXC01", detail="created_at=1965-03-01"),
-    Case("unknown_enum", "erp_customers", "B-flagged",
-         "channel 'Telepathy' (staged as unknown)",
-         "unknown_channel", key="HXC02", detail="channel=Telepathy",
-         staged=("channel", "unknown")),
-    Case("parquet_number_as_text_bad", "erp_products", "B-quarantined",
-         "unit_cost stored as strings, 'n/a' in one row",
-         "invalid_number", key="HXP01", detail="unit_cost='n/a'"),
-    Case("absurd_weight", "erp_products", "B-quarantined",
-         "unit_weight_kg 5e6, above var dq_max_weight_kg",
-         "absurd_weight_kg", key="HXP02", detail="unit_weight_kg=5000000"),
-    Case("future_date", "erp_sales_orders", "B-quarantined",
-         "order_ts 2099-01-01",
-         "future_date", key="HXO01", detail="order_ts=2099-01-01"),
-    Case("order_of_unknown_customer", "erp_sales_orders", "B-quarantined",
-         "an order of customer CX404, which does not exist",
-         "unknown_customer", key="HXO02", detail="customer_id=CX404"),
-    Case("conflicting_duplicate", "erp_sales_orders", "B-flagged",
-         "two copies of order HXO03 with equal updated_at and another priority;"
-         " the kept copy is the same when the file's rows are shuffled",
-         "conflicting_duplicate", key="HXO03", detail="copies with equal updated_at differ"),
-    Case("text_in_number_csv", "erp_sales_order_lines", "B-quarantined",
-         "quantity_ordered 'twelve' in the CSV extract",
-         "invalid_number", key="HXO10|1", detail="quantity_ordered='twelve'"),
-    Case("absurd_quantity", "erp_sales_order_lines", "B-quarantined",
-         "quantity_ordered 1e12, above var dq_max_quantity",
-         "absurd_quantity", key="HXO10|2", detail="quantity_ordered=1"),
-    Case("negative_quantity", "erp_sales_order_lines", "B-quarantined",
-         "quantity_ordered and quantity_shipped -5",
-         "negative_quantity", key="HXO10|3", detail="quantity_ordered=-5"),
-    Case("exact_duplicate_line", "erp_sales_order_lines", "B-deduplicated",
-         "the same line twice, every value equal",
-         "duplicate_key", key="HXO10|4"),
-    Case("impossible_timestamp", "erp_sales_order_lines", "B-quarantined",
-         "updated_at '2026-02-30 25:61:00' in the CSV extract",
-         "invalid_date", key="HXO10|5", detail="updated_at='2026-02-30 25:61:00'"),
-    Case("fraction_in_whole_number", "erp_sales_order_lines", "B-quarantined",
-         "line_number '7.5' in the CSV extract (bigint: a whole number)",
-         "invalid_number", key="HXO10|", detail="line_number='7.5'"),
-    Case("line_of_unknown_order", "erp_sales_order_lines", "B-quarantined",
-         "a line of order HXO404, which does not exist",
-         "unknown_order", key="HXO404|1", detail="order_id=HXO404"),
-    Case("line_of_quarantined_order", "erp_sales_order_lines", "B-quarantined",
-         "a line of order HXO01 (quarantined: future date)",
-         "order_quarantined", key="HXO01|1", detail="order_id=HXO01 failed validation"),
-    Case("negative_receipt", "erp_purchase_receipts", "B-quarantined",
-         "quantity_received -10",
-         "negative_quantity", key="HXR01", detail="quantity_received=-10"),
-    Case("absurd_invoice_amount", "erp_invoices", "B-quarantined",
-         "invoice_amount 5e8, above var dq_max_amount",
-         "absurd_amount", key="HXI01", detail="invoice_amount=500000000"),
-    Case("invalid_boolean", "wms_distribution_centers", "B-quarantined",
-         "is_temperature_controlled 'perhaps' in the CSV extract",
-         "invalid_boolean", key="HXD01", detail="is_temperature_controlled='perhaps'"),
-    Case("null_key_part", "wms_inventory_snapshots", "B-quarantined",
-         "a snapshot whose sku_id (part of the key) is NULL",
-         "missing_key", key="2026-06-01|DC01|", detail="key column missing"),
-    Case("activity_at_unknown_dc", "wms_activities", "B-quarantined",
-         "an activity at DC99, which does not exist",
-         "unknown_dc", key="HXA01", detail="dc_id=DC99"),
-    Case("parquet_timestamp_as_text_bad", "wms_activities", "B-quarantined",
-         "activity_ts stored as strings, 'last tuesday' in one row",
-         "invalid_date", key="HXA02", detail="activity_ts='last tuesday'"),
-    Case("exact_duplicate_activity", "wms_activities", "B-deduplicated",
-         "the same activity twice, every value equal",
-         "duplicate_key", key="HXA03"),
-    Case("unknown_mode", "tms_carriers", "B-flagged",
-         "mode 'Teleport' (staged as unknown)",
-         "unknown_mode", key="HXK03", detail="mode=Teleport", staged=("mode", "unknown")),
-    Case("shipment_of_unknown_order", "tms_shipments", "B-quarantined",
-         "a shipment of order HXO404, which does not exist",
-         "unknown_order", key="HXS01", detail="order_id=HXO404"),
-    Case("negative_freight", "tms_shipments", "B-quarantined",
-         "freight_cost -12.5",
-         "negative_freight_cost", key="HXS02", detail="freight_cost=-12.5"),
-    Case("account_of_unknown_customer", "crm_accounts", "B-quarantined",
-         "a CRM account of customer HXC404, which does not exist",
-         "unknown_customer", key="HXC404", detail="customer_id=HXC404"),
-    Case("forecast_of_unknown_sku", "crm_demand_forecasts", "B-quarantined",
-         "a forecast for SKU404, which does not exist",
-         "unknown_sku", key="2026-06-01|SKU404|DC01", detail="sku_id=SKU404"),
+    Case(
+        "null_key_parquet",
+        "erp_customers",
+        "B-quarantined",
+        "a customer whose customer_id is NULL",
+        "missing_key",
+        key="",
+        detail="key column missing: customer_id",
+    ),
+    Case(
+        "ancient_date",
+        "erp_customers",
+        "B-quarantined",
+        "created_at 1965-03-01",
+        "date_before_minimum",
+        key="HXC01",
+        detail="created_at=1965-03-01",
+    ),
+    Case(
+        "unknown_enum",
+        "erp_customers",
+        "B-flagged",
+        "channel 'Telepathy' (staged as unknown)",
+        "unknown_channel",
+        key="HXC02",
+        detail="channel=Telepathy",
+        staged=("channel", "unknown"),
+    ),
+    Case(
+        "parquet_number_as_text_bad",
+        "erp_products",
+        "B-quarantined",
+        "unit_cost stored as strings, 'n/a' in one row",
+        "invalid_number",
+        key="HXP01",
+        detail="unit_cost='n/a'",
+    ),
+    Case(
+        "absurd_weight",
+        "erp_products",
+        "B-quarantined",
+        "unit_weight_kg 5e6, above var dq_max_weight_kg",
+        "absurd_weight_kg",
+        key="HXP02",
+        detail="unit_weight_kg=5000000",
+    ),
+    Case(
+        "future_date",
+        "erp_sales_orders",
+        "B-quarantined",
+        "order_ts 2099-01-01",
+        "future_date",
+        key="HXO01",
+        detail="order_ts=2099-01-01",
+    ),
+    Case(
+        "order_of_unknown_customer",
+        "erp_sales_orders",
+        "B-quarantined",
+        "an order of customer CX404, which does not exist",
+        "unknown_customer",
+        key="HXO02",
+        detail="customer_id=CX404",
+    ),
+    Case(
+        "conflicting_duplicate",
+        "erp_sales_orders",
+        "B-flagged",
+        "two copies of order HXO03 with equal updated_at and another priority;"
+        " the kept copy is the same when the file's rows are shuffled",
+        "conflicting_duplicate",
+        key="HXO03",
+        detail="copies with equal updated_at differ",
+    ),
+    Case(
+        "text_in_number_csv",
+        "erp_sales_order_lines",
+        "B-quarantined",
+        "quantity_ordered 'twelve' in the CSV extract",
+        "invalid_number",
+        key="HXO10|1",
+        detail="quantity_ordered='twelve'",
+    ),
+    Case(
+        "absurd_quantity",
+        "erp_sales_order_lines",
+        "B-quarantined",
+        "quantity_ordered 1e12, above var dq_max_quantity",
+        "absurd_quantity",
+        key="HXO10|2",
+        detail="quantity_ordered=1",
+    ),
+    Case(
+        "negative_quantity",
+        "erp_sales_order_lines",
+        "B-quarantined",
+        "quantity_ordered and quantity_shipped -5",
+        "negative_quantity",
+        key="HXO10|3",
+        detail="quantity_ordered=-5",
+    ),
+    Case(
+        "exact_duplicate_line",
+        "erp_sales_order_lines",
+        "B-deduplicated",
+        "the same line twice, every value equal",
+        "duplicate_key",
+        key="HXO10|4",
+    ),
+    Case(
+        "impossible_timestamp",
+        "erp_sales_order_lines",
+        "B-quarantined",
+        "updated_at '2026-02-30 25:61:00' in the CSV extract",
+        "invalid_date",
+        key="HXO10|5",
+        detail="updated_at='2026-02-30 25:61:00'",
+    ),
+    Case(
+        "fraction_in_whole_number",
+        "erp_sales_order_lines",
+        "B-quarantined",
+        "line_number '7.5' in the CSV extract (bigint: a whole number)",
+        "invalid_number",
+        key="HXO10|",
+        detail="line_number='7.5'",
+    ),
+    Case(
+        "line_of_unknown_order",
+        "erp_sales_order_lines",
+        "B-quarantined",
+        "a line of order HXO404, which does not exist",
+        "unknown_order",
+        key="HXO404|1",
+        detail="order_id=HXO404",
+    ),
+    Case(
+        "line_of_quarantined_order",
+        "erp_sales_order_lines",
+        "B-quarantined",
+        "a line of order HXO01 (quarantined: future date)",
+        "order_quarantined",
+        key="HXO01|1",
+        detail="order_id=HXO01 failed validation",
+    ),
+    Case(
+        "negative_receipt",
+        "erp_purchase_receipts",
+        "B-quarantined",
+        "quantity_received -10",
+        "negative_quantity",
+        key="HXR01",
+        detail="quantity_received=-10",
+    ),
+    Case(
+        "absurd_invoice_amount",
+        "erp_invoices",
+        "B-quarantined",
+        "invoice_amount 5e8, above var dq_max_amount",
+        "absurd_amount",
+        key="HXI01",
+        detail="invoice_amount=500000000",
+    ),
+    Case(
+        "invalid_boolean",
+        "wms_distribution_centers",
+        "B-quarantined",
+        "is_temperature_controlled 'perhaps' in the CSV extract",
+        "invalid_boolean",
+        key="HXD01",
+        detail="is_temperature_controlled='perhaps'",
+    ),
+    Case(
+        "null_key_part",
+        "wms_inventory_snapshots",
+        "B-quarantined",
+        "a snapshot whose sku_id (part of the key) is NULL",
+        "missing_key",
+        key="2026-06-01|DC01|",
+        detail="key column missing",
+    ),
+    Case(
+        "activity_at_unknown_dc",
+        "wms_activities",
+        "B-quarantined",
+        "an activity at DC99, which does not exist",
+        "unknown_dc",
+        key="HXA01",
+        detail="dc_id=DC99",
+    ),
+    Case(
+        "parquet_timestamp_as_text_bad",
+        "wms_activities",
+        "B-quarantined",
+        "activity_ts stored as strings, 'last tuesday' in one row",
+        "invalid_date",
+        key="HXA02",
+        detail="activity_ts='last tuesday'",
+    ),
+    Case(
+        "exact_duplicate_activity",
+        "wms_activities",
+        "B-deduplicated",
+        "the same activity twice, every value equal",
+        "duplicate_key",
+        key="HXA03",
+    ),
+    Case(
+        "unknown_mode",
+        "tms_carriers",
+        "B-flagged",
+        "mode 'Teleport' (staged as unknown)",
+        "unknown_mode",
+        key="HXK03",
+        detail="mode=Teleport",
+        staged=("mode", "unknown"),
+    ),
+    Case(
+        "shipment_of_unknown_order",
+        "tms_shipments",
+        "B-quarantined",
+        "a shipment of order HXO404, which does not exist",
+        "unknown_order",
+        key="HXS01",
+        detail="order_id=HXO404",
+    ),
+    Case(
+        "negative_freight",
+        "tms_shipments",
+        "B-quarantined",
+        "freight_cost -12.5",
+        "negative_freight_cost",
+        key="HXS02",
+        detail="freight_cost=-12.5",
+    ),
+    Case(
+        "account_of_unknown_customer",
+        "crm_accounts",
+        "B-quarantined",
+        "a CRM account of customer HXC404, which does not exist",
+        "unknown_customer",
+        key="HXC404",
+        detail="customer_id=HXC404",
+    ),
+    Case(
+        "forecast_of_unknown_sku",
+        "crm_demand_forecasts",
+        "B-quarantined",
+        "a forecast for SKU404, which does not exist",
+        "unknown_sku",
+        key="2026-06-01|SKU404|DC01",
+        detail="sku_id=SKU404",
+    ),
     # ---- C: stops at assert_finance_extracts_fully_staged ----
-    Case("gl_unparseable_amount", "general_ledger", "C",
-         "a ledger row with amount 'twelve'",
-         "invalid_number", key="2026-05-01|6400|DC01", detail="amount='twelve'"),
-    Case("gl_second_row_of_a_key", "general_ledger", "C",
-         "a second ledger row of 2026-06, 6100, DC01 with another amount",
-         "duplicate_key", key="2026-06-01|6100|DC01"),
-    Case("gl_amount_beyond_decimal", "general_ledger", "C",
-         "a ledger row with amount 1e20, above var dq_max_gl_amount (its own build)",
-         "absurd_amount", key="2026-05-01|6400|DC01", detail="amount=1e+20"),
-    Case("budget_unparseable_amount", "cost_to_serve_budget", "C",
-         "a budget row with budget_amount 'tbd'",
-         "invalid_number", key="2026-05-01|order_administration|DC01",
-         detail="budget_amount='tbd'"),
+    Case(
+        "gl_unparseable_amount",
+        "general_ledger",
+        "C",
+        "a ledger row with amount 'twelve'",
+        "invalid_number",
+        key="2026-05-01|6400|DC01",
+        detail="amount='twelve'",
+    ),
+    Case(
+        "gl_second_row_of_a_key",
+        "general_ledger",
+        "C",
+        "a second ledger row of 2026-06, 6100, DC01 with another amount",
+        "duplicate_key",
+        key="2026-06-01|6100|DC01",
+    ),
+    Case(
+        "gl_amount_beyond_decimal",
+        "general_ledger",
+        "C",
+        "a ledger row with amount 1e20, above var dq_max_gl_amount (its own build)",
+        "absurd_amount",
+        key="2026-05-01|6400|DC01",
+        detail="amount=1e+20",
+    ),
+    Case(
+        "budget_unparseable_amount",
+        "cost_to_serve_budget",
+        "C",
+        "a budget row with budget_amount 'tbd'",
+        "invalid_number",
+        key="2026-05-01|order_administration|DC01",
+        detail="budget_amount='tbd'",
+    ),
     # ---- D: builds ----
-    Case("extra_column", "erp_products", "D",
-         "an extra column legacy_note",
-         "ignored: raw.erp_products has the declared columns only"),
-    Case("parquet_number_as_text_good", "erp_products", "D",
-         "unit_cost stored as strings ('4.97')",
-         "converted: staged unit_cost equals the number"),
-    Case("all_null_parquet_column", "erp_customers", "D",
-         "parent_customer_id NULL in every row (Parquet type null)",
-         "every customer staged, parent_customer_id null, no exception"),
-    Case("parquet_integer_as_text", "erp_purchase_receipts", "D",
-         "po_id stored as integers (12)",
-         "staged as text '12'"),
-    Case("parquet_timestamp_as_text_good", "wms_activities", "D",
-         "activity_ts stored as strings ('2026-05-01 09:32:20')",
-         "converted: every other activity staged with its timestamp"),
-    Case("latin1_with_extract_encoding", "tms_carriers", "D",
-         "a latin-1 CSV extract (carrier 'Transports Müller Frères'),"
-         " var extract_encoding: latin-1",
-         "staged carrier_name equals the text"),
-    Case("quoted_delimiter_and_newline", "tms_carriers", "D",
-         "carrier_name 'Fast, \"Friendly\"' + newline + 'Freight' in a quoted CSV field",
-         "staged carrier_name equals the text"),
-    Case("header_only_may_be_empty", "erp_returns", "D",
-         "erp_returns.csv with a header and no rows (in var extracts_that_may_be_empty)",
-         "a warning line names it, the build goes on, 0 returns staged"),
+    Case(
+        "extra_column",
+        "erp_products",
+        "D",
+        "an extra column legacy_note",
+        "ignored: raw.erp_products has the declared columns only",
+    ),
+    Case(
+        "parquet_number_as_text_good",
+        "erp_products",
+        "D",
+        "unit_cost stored as strings ('4.97')",
+        "converted: staged unit_cost equals the number",
+    ),
+    Case(
+        "all_null_parquet_column",
+        "erp_customers",
+        "D",
+        "parent_customer_id NULL in every row (Parquet type null)",
+        "every customer staged, parent_customer_id null, no exception",
+    ),
+    Case(
+        "parquet_integer_as_text", "erp_purchase_receipts", "D", "po_id stored as integers (12)", "staged as text '12'"
+    ),
+    Case(
+        "parquet_timestamp_as_text_good",
+        "wms_activities",
+        "D",
+        "activity_ts stored as strings ('2026-05-01 09:32:20')",
+        "converted: every other activity staged with its timestamp",
+    ),
+    Case(
+        "latin1_with_extract_encoding",
+        "tms_carriers",
+        "D",
+        "a latin-1 CSV extract (carrier 'Transports Müller Frères'), var extract_encoding: latin-1",
+        "staged carrier_name equals the text",
+    ),
+    Case(
+        "quoted_delimiter_and_newline",
+        "tms_carriers",
+        "D",
+        "carrier_name 'Fast, \"Friendly\"' + newline + 'Freight' in a quoted CSV field",
+        "staged carrier_name equals the text",
+    ),
+    Case(
+        "header_only_may_be_empty",
+        "erp_returns",
+        "D",
+        "erp_returns.csv with a header and no rows (in var extracts_that_may_be_empty)",
+        "a warning line names it, the build goes on, 0 returns staged",
+    ),
 ]
 CASE_BY_ID = {case.id: case for case in CASES}
 #: C cases that would stop the planted build: built alone on the stop cases' project
@@ -451,8 +716,10 @@ def _stop_plants(other_ledger: Path) -> dict:
         (raw / "tms_shipments.parquet").unlink()
 
     def gl_amount_beyond_decimal(raw):
-        _append_csv(raw / finance / "general_ledger.csv", [
-            {"posting_month": "2026-05-01", "gl_account": "6400", "cost_center": "DC01", "amount": "1e20"}])
+        _append_csv(
+            raw / finance / "general_ledger.csv",
+            [{"posting_month": "2026-05-01", "gl_account": "6400", "cost_center": "DC01", "amount": "1e20"}],
+        )
 
     return {name: function for name, function in locals().items() if callable(function)}
 
@@ -466,56 +733,73 @@ def plant_all(raw: Path) -> None:
     # ancient_date, unknown_enum
     customers = _read(raw, "erp_customers")
     customers = customers.set_column(
-        customers.schema.get_field_index("parent_customer_id"),
-        "parent_customer_id", pa.nulls(customers.num_rows))
-    customers = _with_rows(customers, 0, [
-        {"customer_id": None, "customer_name": "HX customer without id"},
-        {"customer_id": "HXC01", "created_at": dt.datetime(1965, 3, 1)},
-        {"customer_id": "HXC02", "channel": "Telepathy"},
-    ])
+        customers.schema.get_field_index("parent_customer_id"), "parent_customer_id", pa.nulls(customers.num_rows)
+    )
+    customers = _with_rows(
+        customers,
+        0,
+        [
+            {"customer_id": None, "customer_name": "HX customer without id"},
+            {"customer_id": "HXC01", "created_at": dt.datetime(1965, 3, 1)},
+            {"customer_id": "HXC02", "channel": "Telepathy"},
+        ],
+    )
     _write(raw, "erp_customers", customers)
 
     # erp_products (Parquet): extra_column, parquet_number_as_text_good and
     # _bad, absurd_weight
-    products = _with_rows(_read(raw, "erp_products"), 0, [
-        {"sku_id": "HXP01"},
-        {"sku_id": "HXP02", "unit_weight_kg": 5e6},
-    ])
+    products = _with_rows(
+        _read(raw, "erp_products"),
+        0,
+        [
+            {"sku_id": "HXP01"},
+            {"sku_id": "HXP02", "unit_weight_kg": 5e6},
+        ],
+    )
     products = _as_text(products, "unit_cost", repr)
     costs = products.column("unit_cost").to_pylist()
     costs[-2] = "n/a"
     products = products.set_column(
-        products.schema.get_field_index("unit_cost"), "unit_cost", pa.array(costs, pa.string()))
+        products.schema.get_field_index("unit_cost"), "unit_cost", pa.array(costs, pa.string())
+    )
     products = products.append_column("legacy_note", pa.array(["HX"] * products.num_rows))
     _write(raw, "erp_products", products)
 
     # erp_sales_orders (Parquet): future_date, order_of_unknown_customer,
     # conflicting_duplicate; HXO10 is a clean order for the planted lines
     orders = _read(raw, "erp_sales_orders")
-    orders = _with_rows(orders, 0, [
-        {"order_id": "HXO01", "order_ts": dt.datetime(2099, 1, 1, 8)},
-        {"order_id": "HXO02", "customer_id": "CX404"},
-        {"order_id": "HXO03", "priority": "standard"},
-        {"order_id": "HXO03", "priority": "expedited"},
-        {"order_id": "HXO10"},
-    ])
+    orders = _with_rows(
+        orders,
+        0,
+        [
+            {"order_id": "HXO01", "order_ts": dt.datetime(2099, 1, 1, 8)},
+            {"order_id": "HXO02", "customer_id": "CX404"},
+            {"order_id": "HXO03", "priority": "standard"},
+            {"order_id": "HXO03", "priority": "expedited"},
+            {"order_id": "HXO10"},
+        ],
+    )
     _write(raw, "erp_sales_orders", orders)
 
     # erp_sales_order_lines (CSV): text_in_number_csv, absurd_quantity,
     # negative_quantity, exact_duplicate_line, impossible_timestamp,
     # line_of_unknown_order, line_of_quarantined_order
-    lines = _with_rows(_read(raw, "erp_sales_order_lines"), 0, [
-        {"order_id": "HXO10", "line_number": 1},
-        {"order_id": "HXO10", "line_number": 2, "quantity_ordered": 10**12, "quantity_shipped": 0},
-        {"order_id": "HXO10", "line_number": 3, "quantity_ordered": -5, "quantity_shipped": -5},
-        {"order_id": "HXO10", "line_number": 4},
-        {"order_id": "HXO10", "line_number": 4},
-        {"order_id": "HXO10", "line_number": 5},
-        {"order_id": "HXO10", "line_number": 6},
-        {"order_id": "HXO10", "line_number": 7},
-        {"order_id": "HXO404", "line_number": 1},
-        {"order_id": "HXO01", "line_number": 1},
-    ])
+    lines = _with_rows(
+        _read(raw, "erp_sales_order_lines"),
+        0,
+        [
+            {"order_id": "HXO10", "line_number": 1},
+            {"order_id": "HXO10", "line_number": 2, "quantity_ordered": 10**12, "quantity_shipped": 0},
+            {"order_id": "HXO10", "line_number": 3, "quantity_ordered": -5, "quantity_shipped": -5},
+            {"order_id": "HXO10", "line_number": 4},
+            {"order_id": "HXO10", "line_number": 4},
+            {"order_id": "HXO10", "line_number": 5},
+            {"order_id": "HXO10", "line_number": 6},
+            {"order_id": "HXO10", "line_number": 7},
+            {"order_id": "HXO404", "line_number": 1},
+            {"order_id": "HXO01", "line_number": 1},
+        ],
+    )
     rows = lines.to_pylist()
     for row in rows:
         if (row["order_id"], row["line_number"]) == ("HXO10", 1):
@@ -528,20 +812,30 @@ def plant_all(raw: Path) -> None:
     (raw / "erp_sales_order_lines.parquet").unlink()
 
     # erp_purchase_receipts (Parquet): parquet_integer_as_text, negative_receipt
-    receipts = _with_rows(_read(raw, "erp_purchase_receipts"), 0, [
-        {"receipt_id": "HXR01", "quantity_received": -10},
-    ])
+    receipts = _with_rows(
+        _read(raw, "erp_purchase_receipts"),
+        0,
+        [
+            {"receipt_id": "HXR01", "quantity_received": -10},
+        ],
+    )
     po_ids = [None if value is None else int(value[2:]) for value in receipts.column("po_id").to_pylist()]
-    receipts = receipts.set_column(
-        receipts.schema.get_field_index("po_id"), "po_id", pa.array(po_ids, pa.int64()))
+    receipts = receipts.set_column(receipts.schema.get_field_index("po_id"), "po_id", pa.array(po_ids, pa.int64()))
     _write(raw, "erp_purchase_receipts", receipts)
 
     # erp_invoices (Parquet): absurd_invoice_amount, on the clean order HXO10
     order_customer = orders.slice(0, 1).to_pylist()[0]["customer_id"]
-    _write(raw, "erp_invoices", _with_rows(_read(raw, "erp_invoices"), 0, [
-        {"invoice_id": "HXI01", "order_id": "HXO10", "customer_id": order_customer,
-         "invoice_amount": 5e8},
-    ]))
+    _write(
+        raw,
+        "erp_invoices",
+        _with_rows(
+            _read(raw, "erp_invoices"),
+            0,
+            [
+                {"invoice_id": "HXI01", "order_id": "HXO10", "customer_id": order_customer, "invoice_amount": 5e8},
+            ],
+        ),
+    )
 
     # erp_returns: header_only_may_be_empty
     columns = _read(raw, "erp_returns").column_names
@@ -550,72 +844,131 @@ def plant_all(raw: Path) -> None:
 
     # wms_distribution_centers (CSV): invalid_boolean
     centers = _read(raw, "wms_distribution_centers")
-    rows = centers.to_pylist() + [centers.slice(0, 1).to_pylist()[0] | {
-        "dc_id": "HXD01", "is_temperature_controlled": "perhaps"}]
+    rows = centers.to_pylist() + [
+        centers.slice(0, 1).to_pylist()[0] | {"dc_id": "HXD01", "is_temperature_controlled": "perhaps"}
+    ]
     _write_csv(raw / "wms_distribution_centers.csv", centers.column_names, rows)
     (raw / "wms_distribution_centers.parquet").unlink()
 
     # wms_inventory_snapshots (Parquet): null_key_part
-    _write(raw, "wms_inventory_snapshots", _with_rows(_read(raw, "wms_inventory_snapshots"), 0, [
-        {"snapshot_date": dt.date(2026, 6, 1), "dc_id": "DC01", "sku_id": None},
-    ]))
+    _write(
+        raw,
+        "wms_inventory_snapshots",
+        _with_rows(
+            _read(raw, "wms_inventory_snapshots"),
+            0,
+            [
+                {"snapshot_date": dt.date(2026, 6, 1), "dc_id": "DC01", "sku_id": None},
+            ],
+        ),
+    )
 
     # wms_activities (Parquet): parquet_timestamp_as_text_good and _bad,
     # activity_at_unknown_dc, exact_duplicate_activity
-    activities = _with_rows(_read(raw, "wms_activities"), 0, [
-        {"activity_id": "HXA01", "dc_id": "DC99", "order_id": None, "line_number": None,
-         "activity_type": "cycle_count"},
-        {"activity_id": "HXA02"},
-        {"activity_id": "HXA03"},
-        {"activity_id": "HXA03"},
-    ])
+    activities = _with_rows(
+        _read(raw, "wms_activities"),
+        0,
+        [
+            {
+                "activity_id": "HXA01",
+                "dc_id": "DC99",
+                "order_id": None,
+                "line_number": None,
+                "activity_type": "cycle_count",
+            },
+            {"activity_id": "HXA02"},
+            {"activity_id": "HXA03"},
+            {"activity_id": "HXA03"},
+        ],
+    )
     activities = _as_text(activities, "activity_ts", lambda value: value.strftime("%Y-%m-%d %H:%M:%S"))
     stamps = activities.column("activity_ts").to_pylist()
     stamps[-3] = "last tuesday"
     activities = activities.set_column(
-        activities.schema.get_field_index("activity_ts"), "activity_ts", pa.array(stamps, pa.string()))
+        activities.schema.get_field_index("activity_ts"), "activity_ts", pa.array(stamps, pa.string())
+    )
     _write(raw, "wms_activities", activities)
 
     # tms_carriers (CSV in latin-1): latin1_with_extract_encoding,
     # quoted_delimiter_and_newline, unknown_mode
-    carriers = _with_rows(_read(raw, "tms_carriers"), 0, [
-        {"carrier_id": "HXK01", "carrier_name": LATIN1_NAME},
-        {"carrier_id": "HXK02", "carrier_name": QUOTED_NAME},
-        {"carrier_id": "HXK03", "mode": "Teleport"},
-    ])
+    carriers = _with_rows(
+        _read(raw, "tms_carriers"),
+        0,
+        [
+            {"carrier_id": "HXK01", "carrier_name": LATIN1_NAME},
+            {"carrier_id": "HXK02", "carrier_name": QUOTED_NAME},
+            {"carrier_id": "HXK03", "mode": "Teleport"},
+        ],
+    )
     _to_csv(raw, "tms_carriers", carriers, encoding="latin-1")
 
     # tms_shipments (Parquet): shipment_of_unknown_order, negative_freight
-    _write(raw, "tms_shipments", _with_rows(_read(raw, "tms_shipments"), 0, [
-        {"shipment_id": "HXS01", "order_id": "HXO404"},
-        {"shipment_id": "HXS02", "order_id": "HXO10", "freight_cost": -12.5},
-    ]))
+    _write(
+        raw,
+        "tms_shipments",
+        _with_rows(
+            _read(raw, "tms_shipments"),
+            0,
+            [
+                {"shipment_id": "HXS01", "order_id": "HXO404"},
+                {"shipment_id": "HXS02", "order_id": "HXO10", "freight_cost": -12.5},
+            ],
+        ),
+    )
 
     # crm_accounts (Parquet): account_of_unknown_customer
-    _write(raw, "crm_accounts", _with_rows(_read(raw, "crm_accounts"), 0, [
-        {"customer_id": "HXC404"},
-    ]))
+    _write(
+        raw,
+        "crm_accounts",
+        _with_rows(
+            _read(raw, "crm_accounts"),
+            0,
+            [
+                {"customer_id": "HXC404"},
+            ],
+        ),
+    )
 
     # crm_demand_forecasts (Parquet): forecast_of_unknown_sku
-    _write(raw, "crm_demand_forecasts", _with_rows(_read(raw, "crm_demand_forecasts"), 0, [
-        {"forecast_month": dt.date(2026, 6, 1), "sku_id": "SKU404", "dc_id": "DC01"},
-    ]))
+    _write(
+        raw,
+        "crm_demand_forecasts",
+        _with_rows(
+            _read(raw, "crm_demand_forecasts"),
+            0,
+            [
+                {"forecast_month": dt.date(2026, 6, 1), "sku_id": "SKU404", "dc_id": "DC01"},
+            ],
+        ),
+    )
 
     # finance (CSV): gl_unparseable_amount, gl_second_row_of_a_key,
     # budget_unparseable_amount
     ledger = raw / "finance" / "general_ledger.csv"
     _, rows = _read_csv(ledger)
     twin = next(
-        index for index, row in enumerate(rows)
-        if (row["posting_month"], row["gl_account"], row["cost_center"]) == ("2026-06-01", "6100", "DC01"))
-    _append_csv(ledger, [
-        {"posting_month": "2026-05-01", "gl_account": "6400", "cost_center": "DC01", "amount": "twelve"},
-    ])
+        index
+        for index, row in enumerate(rows)
+        if (row["posting_month"], row["gl_account"], row["cost_center"]) == ("2026-06-01", "6100", "DC01")
+    )
+    _append_csv(
+        ledger,
+        [
+            {"posting_month": "2026-05-01", "gl_account": "6400", "cost_center": "DC01", "amount": "twelve"},
+        ],
+    )
     _append_csv(ledger, [{"amount": str(float(rows[twin]["amount"]) + 100)}], template=twin)
-    _append_csv(raw / "finance" / "cost_to_serve_budget.csv", [
-        {"budget_month": "2026-05-01", "cost_pool": "order_administration", "cost_center": "DC01",
-         "budget_amount": "tbd"},
-    ])
+    _append_csv(
+        raw / "finance" / "cost_to_serve_budget.csv",
+        [
+            {
+                "budget_month": "2026-05-01",
+                "cost_pool": "order_administration",
+                "cost_center": "DC01",
+                "budget_amount": "tbd",
+            },
+        ],
+    )
 
 
 def shuffle_orders(raw: Path) -> None:
@@ -656,10 +1009,16 @@ def _repoint(link: Path, target: Path) -> None:
 def extracts(tmp_path_factory):
     """The clean tiny extracts (defect rate 0), and the ledger of another data set."""
     base = tmp_path_factory.mktemp("hostile_extracts")
-    generate(scale="tiny", seed=7, out=base / "clean", fmt="parquet", defect_rate=0.0,
-             truth_out=base / "truth")
-    generate(scale="tiny", seed=7, out=base / "other", fmt="parquet", defect_rate=0.0,
-             truth_out=base / "other_truth", end_month="2023-06")
+    generate(scale="tiny", seed=7, out=base / "clean", fmt="parquet", defect_rate=0.0, truth_out=base / "truth")
+    generate(
+        scale="tiny",
+        seed=7,
+        out=base / "other",
+        fmt="parquet",
+        defect_rate=0.0,
+        truth_out=base / "other_truth",
+        end_month="2023-06",
+    )
     return base / "clean", base / "other" / "finance" / "general_ledger.csv"
 
 
@@ -689,8 +1048,7 @@ class StopRunner:
 def stop_runner(tmp_path_factory, extracts):
     clean, other_ledger = extracts
     base = tmp_path_factory.mktemp("hostile_stop")
-    project = Project(root=copy_project(base / "project"), raw=clean, truth=base,
-                      warehouse=base / "warehouse.duckdb")
+    project = Project(root=copy_project(base / "project"), raw=clean, truth=base, warehouse=base / "warehouse.duckdb")
     return StopRunner(project, clean, base / "raw", base / "cases", _stop_plants(other_ledger))
 
 
@@ -719,7 +1077,8 @@ class PlantedBuild:
         return self.query(
             "select rule, action, detail from quality.data_quality_exceptions"
             " where source_table = ? and record_key = ? order by rule, action",
-            [table, key])
+            [table, key],
+        )
 
     def staged_count(self, table: str, key: str) -> int:
         model, columns = STAGING[table]
@@ -739,7 +1098,8 @@ def _conflict_winner(warehouse: Path) -> tuple:
         return con.execute(
             "select priority, dq_key_version, dq_warn__conflicting_duplicate is not null"
             " from staging.base_erp__sales_orders where order_id = 'HXO03'"
-            " order by dq_key_version").fetchall()[0]
+            " order by dq_key_version"
+        ).fetchall()[0]
     finally:
         con.close()
 
@@ -757,27 +1117,33 @@ def planted(tmp_path_factory, extracts):
     shuffle_orders(shuffled_raw)
     link = base / "raw"
     _repoint(link, planted_raw)
-    project = Project(root=copy_project(base / "project"), raw=link, truth=base,
-                      warehouse=base / "warehouse.duckdb")
+    project = Project(root=copy_project(base / "project"), raw=link, truth=base, warehouse=base / "warehouse.duckdb")
     # a failed test skips what is built on the model it tests, so the test of
     # the C cases runs on its own, after the build
     result = project.dbt(
-        "build", "--select",
-        "+data_quality_row_counts", "+assert_every_raw_row_is_accounted_for",
-        "--exclude", "assert_finance_extracts_fully_staged",
-        "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test",
-        extra_vars=PLANTED_VARS)
+        "build",
+        "--select",
+        "+data_quality_row_counts",
+        "+assert_every_raw_row_is_accounted_for",
+        "--exclude",
+        "assert_finance_extracts_fully_staged",
+        "--indirect-selection",
+        "cautious",
+        "--exclude-resource-type",
+        "unit_test",
+        extra_vars=PLANTED_VARS,
+    )
     run_results = _run_results(project)
     finance = project.dbt("test", "--select", "assert_finance_extracts_fully_staged", extra_vars=PLANTED_VARS)
     finance_results = _run_results(project)
     before = _conflict_winner(project.warehouse)
     # the same orders in another row order, same vars: base_erp__sales_orders again
     _repoint(link, shuffled_raw)
-    shuffle = project.dbt(
-        "run", "--select", "base_erp__sales_orders", "--full-refresh", extra_vars=PLANTED_VARS)
+    shuffle = project.dbt("run", "--select", "base_erp__sales_orders", "--full-refresh", extra_vars=PLANTED_VARS)
     after = _conflict_winner(project.warehouse)
-    return PlantedBuild(result, run_results, finance, finance_results, project.warehouse, planted_raw,
-                        before, after, shuffle)
+    return PlantedBuild(
+        result, run_results, finance, finance_results, project.warehouse, planted_raw, before, after, shuffle
+    )
 
 
 # ---- the checks ----------------------------------------------------------------
@@ -798,14 +1164,23 @@ def _check_stop(stop_runner, case: Case) -> None:
 def _check_finance_alone(stop_runner, case: Case) -> None:
     """A C case that cannot share the planted build: the ledger's own build fails at the finance test."""
     result = stop_runner.run(
-        case.id, "build", "--select", "+data_quality_exceptions", "assert_finance_extracts_fully_staged",
-        "--indirect-selection", "empty")
+        case.id,
+        "build",
+        "--select",
+        "+data_quality_exceptions",
+        "assert_finance_extracts_fully_staged",
+        "--indirect-selection",
+        "empty",
+    )
     statuses = _run_results(stop_runner.project)
     assert result.returncode != 0
     failed = {name: status for name, status in statuses.items() if status not in ("success", "pass")}
     assert failed == {"assert_finance_extracts_fully_staged": "fail"}, (failed, _fail_message(result))
-    printed = [line for line in _output(result).splitlines()
-               if f"record_key={case.key}," in line and f"rule={case.expected}," in line]
+    printed = [
+        line
+        for line in _output(result).splitlines()
+        if f"record_key={case.key}," in line and f"rule={case.expected}," in line
+    ]
     assert printed and case.detail in printed[0], _fail_message(result)
 
 
@@ -826,15 +1201,13 @@ def _check_exception(build: PlantedBuild, case: Case) -> None:
     if case.staged:
         column, value = case.staged
         model, columns = STAGING[case.table]
-        assert build.query(
-            f"select {column} from staging.{model} where {columns[0]} = ?", [case.key]) == [(value,)]
+        assert build.query(f"select {column} from staging.{model} where {columns[0]} = ?", [case.key]) == [(value,)]
 
 
 def _check_balanced(build: PlantedBuild, table: str) -> None:
     """Every raw row of the table is staged, quarantined or deduplicated."""
     assert build.run_results.get("assert_every_raw_row_is_accounted_for") == "pass", build.run_results
-    balanced = build.query(
-        "select is_balanced from quality.data_quality_row_counts where source_table = ?", [table])
+    balanced = build.query("select is_balanced from quality.data_quality_row_counts where source_table = ?", [table])
     assert balanced == [(True,)], (table, balanced)
 
 
@@ -851,15 +1224,17 @@ def _check_c(build: PlantedBuild, case: Case) -> None:
     assert build.finance_results.get("assert_finance_extracts_fully_staged") == "fail", build.finance_results
     output = _output(build.finance_result)
     assert "FAIL assert_finance_extracts_fully_staged" in output, _fail_message(build.finance_result)
-    printed = [line for line in output.splitlines()
-               if f"record_key={case.key}," in line and f"rule={case.expected}," in line]
+    printed = [
+        line for line in output.splitlines() if f"record_key={case.key}," in line and f"rule={case.expected}," in line
+    ]
     assert printed, _fail_message(build.finance_result)
     if case.detail:
         assert any(case.detail in line for line in printed), printed
     stored = build.query(
         "select count(*) from dbt_test__audit.assert_finance_extracts_fully_staged"
         " where source_table = ? and record_key = ? and rule = ?",
-        [case.table, case.key, case.expected])
+        [case.table, case.key, case.expected],
+    )
     assert stored == [(1,)], stored
 
 
@@ -871,39 +1246,47 @@ def _check_builds(build: PlantedBuild, case: Case) -> None:
         assert q("select count(*) from staging.stg_erp__products where sku_id = 'SKU00001'") == [(1,)]
     elif case.id == "parquet_number_as_text_good":
         expected = pq.read_table(build.raw / "erp_products.parquet").to_pylist()[0]
-        assert q("select unit_cost from staging.stg_erp__products where sku_id = ?",
-                 [expected["sku_id"]]) == [(float(expected["unit_cost"]),)]
-        assert q("select count(*) from quality.data_quality_exceptions"
-                 " where source_table = 'erp_products' and rule = 'invalid_number'") == [(1,)]
+        assert q("select unit_cost from staging.stg_erp__products where sku_id = ?", [expected["sku_id"]]) == [
+            (float(expected["unit_cost"]),)
+        ]
+        assert q(
+            "select count(*) from quality.data_quality_exceptions"
+            " where source_table = 'erp_products' and rule = 'invalid_number'"
+        ) == [(1,)]
     elif case.id == "all_null_parquet_column":
-        assert q("select count(*), count(parent_customer_id) from staging.stg_erp__customers"
-                 " where customer_id like 'C%'") == [(60, 0)]
-        assert q("select count(*) from quality.data_quality_exceptions"
-                 " where source_table = 'erp_customers' and record_key like 'C0%'") == [(0,)]
+        assert q(
+            "select count(*), count(parent_customer_id) from staging.stg_erp__customers where customer_id like 'C%'"
+        ) == [(60, 0)]
+        assert q(
+            "select count(*) from quality.data_quality_exceptions"
+            " where source_table = 'erp_customers' and record_key like 'C0%'"
+        ) == [(0,)]
     elif case.id == "parquet_integer_as_text":
-        assert q("select po_id from staging.stg_erp__purchase_receipts where receipt_id = 'RCV000001'") == [
-            ("12",)]
+        assert q("select po_id from staging.stg_erp__purchase_receipts where receipt_id = 'RCV000001'") == [("12",)]
     elif case.id == "parquet_timestamp_as_text_good":
         raw_rows = pq.read_table(build.raw / "wms_activities.parquet").num_rows
         assert q("select count(*) from staging.stg_wms__activities") == [(raw_rows - 3,)]
         assert q("select activity_ts from staging.stg_wms__activities where activity_id = 'ACT00000001'") == [
-            (dt.datetime(2026, 5, 1, 9, 32, 20),)]
-        assert q("select count(*) from quality.data_quality_exceptions"
-                 " where source_table = 'wms_activities' and rule = 'invalid_date'") == [(1,)]
+            (dt.datetime(2026, 5, 1, 9, 32, 20),)
+        ]
+        assert q(
+            "select count(*) from quality.data_quality_exceptions"
+            " where source_table = 'wms_activities' and rule = 'invalid_date'"
+        ) == [(1,)]
     elif case.id == "latin1_with_extract_encoding":
-        assert q("select carrier_name from staging.stg_tms__carriers where carrier_id = 'HXK01'") == [
-            (LATIN1_NAME,)]
+        assert q("select carrier_name from staging.stg_tms__carriers where carrier_id = 'HXK01'") == [(LATIN1_NAME,)]
     elif case.id == "quoted_delimiter_and_newline":
-        assert q("select carrier_name from staging.stg_tms__carriers where carrier_id = 'HXK02'") == [
-            (QUOTED_NAME,)]
+        assert q("select carrier_name from staging.stg_tms__carriers where carrier_id = 'HXK02'") == [(QUOTED_NAME,)]
         assert q("select count(*) from staging.stg_tms__carriers") == [(11,)]
     elif case.id == "header_only_may_be_empty":
         output = _output(build.result)
         assert re.search(r"Warning: raw extract erp_returns \(\S+erp_returns\.csv\) is header only", output), (
-            _fail_message(build.result))
+            _fail_message(build.result)
+        )
         assert q("select count(*) from staging.stg_erp__returns") == [(0,)]
-        assert q("select raw_rows, is_balanced from quality.data_quality_row_counts"
-                 " where source_table = 'erp_returns'") == [(0, True)]
+        assert q(
+            "select raw_rows, is_balanced from quality.data_quality_row_counts where source_table = 'erp_returns'"
+        ) == [(0, True)]
     else:
         raise AssertionError(f"no check for D case {case.id}")
 
@@ -937,8 +1320,9 @@ def test_hostile_input(case: Case, request):
         priority, version, flagged = build.winner_before_shuffle
         assert (version, flagged) == (1, True)
         assert build.winner_after_shuffle == build.winner_before_shuffle
-        assert build.query(
-            "select priority from staging.stg_erp__sales_orders where order_id = 'HXO03'") == [(priority,)]
+        assert build.query("select priority from staging.stg_erp__sales_orders where order_id = 'HXO03'") == [
+            (priority,)
+        ]
 
 
 def test_stop_in_a_build_is_the_run_operation_message(stop_runner):
@@ -946,8 +1330,9 @@ def test_stop_in_a_build_is_the_run_operation_message(stop_runner):
     operation = stop_runner.run("missing_column")
     build = stop_runner.run("missing_column", "build")
     assert build.returncode != 0
-    problem = [line.strip() for line in _output(operation).splitlines()
-               if "is missing required column freight_cost" in line]
+    problem = [
+        line.strip() for line in _output(operation).splitlines() if "is missing required column freight_cost" in line
+    ]
     assert problem, _fail_message(operation)
     assert problem[0] in [line.strip() for line in _output(build).splitlines()], _fail_message(build)
     assert "on-run-start" in _output(build)

@@ -188,8 +188,7 @@ def test_a_planted_type_or_rule_mismatch_is_caught(contract):
 
     wrong_type = set(type_mismatches(planted(column="quantity_ordered", data_type="bigint")))
     expected = (
-        "erp_sales_order_lines.quantity_ordered: declared bigint (cast_int), staging casts it with cast_double"
-        " (double)"
+        "erp_sales_order_lines.quantity_ordered: declared bigint (cast_int), staging casts it with cast_double (double)"
     )
     assert wrong_type - set(type_mismatches(contract)) == {expected}
     not_required = set(rule_mismatches(planted(column="sku_id", required=False)))

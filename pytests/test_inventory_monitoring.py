@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from dbt_project_runner import REPO
 
 pytestmark = pytest.mark.e2e
@@ -84,7 +83,9 @@ def built(small_build):
         "snapshots": read("select * from core.fct_inventory_snapshots"),
         "customers": read("select customer_id, sla_tier, is_strategic from core.dim_customers"),
         "customer_segments": read("select customer_id, segment from segmentation.customer_segments"),
-        "profitability": read("select customer_id, month, cost_to_serve_margin from cost_to_serve.customer_profitability"),
+        "profitability": read(
+            "select customer_id, month, cost_to_serve_margin from cost_to_serve.customer_profitability"
+        ),
         "product_segments": read("select sku_id, segment from segmentation.product_segments"),
         "receipts": read("select * from staging.stg_erp__purchase_receipts"),
         "products": read("select sku_id, category, supplier_id from core.dim_products"),
@@ -111,9 +112,13 @@ def test_every_monitoring_test_ran_and_passed(built):
 def expected_priority(built) -> pd.DataFrame:
     """Tier (first matching rule) and profitability rank per customer."""
     _, _, frames = built
-    rules = pd.read_csv(REPO / "seeds/reference/shortage_priority_rules.csv", dtype=str).assign(
-        rule_order=lambda f: f["rule_order"].astype(int), priority_tier=lambda f: f["priority_tier"].astype(int)
-    ).sort_values("rule_order")
+    rules = (
+        pd.read_csv(REPO / "seeds/reference/shortage_priority_rules.csv", dtype=str)
+        .assign(
+            rule_order=lambda f: f["rule_order"].astype(int), priority_tier=lambda f: f["priority_tier"].astype(int)
+        )
+        .sort_values("rule_order")
+    )
     customers = frames["customers"].merge(frames["customer_segments"], on="customer_id", how="left")
     customers["segment"] = customers["segment"].fillna("unsegmented")
 
@@ -244,7 +249,9 @@ def expected_performance(built, window) -> pd.DataFrame:
         & (lines["order_date"] <= as_of)
     ]
     orders = lines.groupby(KEYS).agg(
-        order_line_count=("order_id", "size"), ordered_units=("quantity", "sum"), shipped_units=("quantity_shipped", "sum")
+        order_line_count=("order_id", "size"),
+        ordered_units=("quantity", "sum"),
+        shipped_units=("quantity_shipped", "sum"),
     )
     snapshots = frames["snapshots"]
     snapshots = snapshots[(snapshots["snapshot_date"] >= start) & (snapshots["snapshot_date"] <= as_of)]
@@ -254,10 +261,19 @@ def expected_performance(built, window) -> pd.DataFrame:
     frame = orders.join(stock, how="outer")
     policies = frames["policies"].set_index(KEYS)
     frame = frame.join(policies[[VARS["policy_fill_rate_target"]]].rename(columns=lambda _: "target"), how="outer")
-    frame = frame.fillna({"order_line_count": 0, "ordered_units": 0.0, "shipped_units": 0.0,
-                          "snapshot_count": 0, "stockout_snapshot_count": 0})
+    frame = frame.fillna(
+        {
+            "order_line_count": 0,
+            "ordered_units": 0.0,
+            "shipped_units": 0.0,
+            "snapshot_count": 0,
+            "stockout_snapshot_count": 0,
+        }
+    )
     frame["fill_rate"] = frame["shipped_units"] / frame["ordered_units"].where(frame["ordered_units"] > 0)
-    frame["stockout_rate"] = frame["stockout_snapshot_count"] / frame["snapshot_count"].where(frame["snapshot_count"] > 0)
+    frame["stockout_rate"] = frame["stockout_snapshot_count"] / frame["snapshot_count"].where(
+        frame["snapshot_count"] > 0
+    )
     frame["has_policy"] = frame.index.isin(policies.index)
     frame["misaligned"] = (
         frame["has_policy"]
@@ -274,7 +290,9 @@ def test_fill_rate_and_stockouts_per_sku_dc_match_pandas(built, expected_perform
     expected = expected_performance
     assert mart.index.equals(expected.index)
     for column in ["ordered_units", "shipped_units", "fill_rate", "stockout_rate"]:
-        np.testing.assert_allclose(mart[column].astype(float), expected[column].astype(float), atol=1e-9, err_msg=column)
+        np.testing.assert_allclose(
+            mart[column].astype(float), expected[column].astype(float), atol=1e-9, err_msg=column
+        )
     assert (mart["snapshot_count"] == expected["snapshot_count"]).all()
     assert (mart["has_policy"] == expected["has_policy"]).all()
     assert ((mart["misalignment_status"] == "misaligned") == expected["misaligned"]).all()
@@ -286,7 +304,9 @@ def test_fill_rate_and_stockouts_per_segment_match_pandas(built, expected_perfor
     segments = frames["product_segments"].set_index("sku_id")["segment"]
     expected = expected_performance.reset_index()
     expected["segment"] = expected["sku_id"].map(segments)
-    by_segment = expected.groupby("segment")[["ordered_units", "shipped_units", "snapshot_count", "stockout_snapshot_count"]].sum()
+    by_segment = expected.groupby("segment")[
+        ["ordered_units", "shipped_units", "snapshot_count", "stockout_snapshot_count"]
+    ].sum()
     mart = (
         frames["inventory_performance"]
         .groupby("segment")[["ordered_units", "shipped_units", "snapshot_count", "stockout_snapshot_count"]]
@@ -303,8 +323,12 @@ def test_segment_month_summary_matches_pandas(built, window):
     segments = frames["product_segments"].set_index("sku_id")["segment"]
     lines = frames["lines"]
     lines = lines[lines["order_status"].isin(VARS["fill_rate_order_statuses"]) & (lines["order_date"] <= as_of)]
-    lines = lines.assign(segment=lines["sku_id"].map(segments), month=lines["order_date"].dt.to_period("M").dt.to_timestamp())
-    orders = lines.groupby(["segment", "month"]).agg(ordered_units=("quantity", "sum"), shipped_units=("quantity_shipped", "sum"))
+    lines = lines.assign(
+        segment=lines["sku_id"].map(segments), month=lines["order_date"].dt.to_period("M").dt.to_timestamp()
+    )
+    orders = lines.groupby(["segment", "month"]).agg(
+        ordered_units=("quantity", "sum"), shipped_units=("quantity_shipped", "sum")
+    )
     snapshots = frames["snapshots"]
     snapshots = snapshots[snapshots["snapshot_date"] <= as_of]
     snapshots = snapshots.assign(
@@ -315,12 +339,16 @@ def test_segment_month_summary_matches_pandas(built, window):
     )
     expected = orders.join(stock, how="outer").fillna(0.0)
     expected["fill_rate"] = expected["shipped_units"] / expected["ordered_units"].where(expected["ordered_units"] > 0)
-    expected["stockout_rate"] = expected["stockout_snapshot_count"] / expected["snapshot_count"].where(expected["snapshot_count"] > 0)
+    expected["stockout_rate"] = expected["stockout_snapshot_count"] / expected["snapshot_count"].where(
+        expected["snapshot_count"] > 0
+    )
     mart = frames["inventory_performance_by_segment"].set_index(["segment", "month"]).sort_index()
     expected = expected.sort_index()
     assert mart.index.equals(expected.index)
     for column in ["ordered_units", "shipped_units", "fill_rate", "stockout_rate"]:
-        np.testing.assert_allclose(mart[column].astype(float), expected[column].astype(float), atol=1e-9, err_msg=column)
+        np.testing.assert_allclose(
+            mart[column].astype(float), expected[column].astype(float), atol=1e-9, err_msg=column
+        )
 
 
 # --------------------------------------------------------------------------- contracts and obsolescence
@@ -339,7 +367,11 @@ def test_contract_utilisation_matches_pandas(built):
             skus = {contract.sku_id}
         else:
             products = frames["products"]
-            skus = set(products[(products["category"] == contract.category) & (products["supplier_id"] == contract.supplier_id)]["sku_id"])
+            skus = set(
+                products[
+                    (products["category"] == contract.category) & (products["supplier_id"] == contract.supplier_id)
+                ]["sku_id"]
+            )
         if contract.applies_to_segments.strip() != "*":
             allowed = set(contract.applies_to_segments.split(";"))
             segments = frames["product_segments"].set_index("sku_id")["segment"]
@@ -363,12 +395,21 @@ def test_contract_utilisation_matches_pandas(built):
         starts = [max(period.start_time, valid_from) for period in expected_periods]
         ends = [min(period.end_time.normalize(), valid_to, as_of) for period in expected_periods]
         covered = np.array([(end - start).days + 1 for start, end in zip(starts, ends)])
-        days = np.array([period.end_time.normalize().day if freq == "M" else (period.end_time.normalize() - period.start_time).days + 1 for period in expected_periods])
+        days = np.array(
+            [
+                period.end_time.normalize().day
+                if freq == "M"
+                else (period.end_time.normalize() - period.start_time).days + 1
+                for period in expected_periods
+            ]
+        )
         committed = float(contract.committed_quantity_per_period) * covered / days
         np.testing.assert_allclose(rows["committed_quantity_to_date"].to_numpy(), committed)
         tolerance = VARS["procurement_utilisation_tolerance_pct"]
         utilisation = 100 * want / committed
-        status = np.select([utilisation < 100 - tolerance, utilisation > 100 + tolerance], ["under_used", "over_used"], "on_track")
+        status = np.select(
+            [utilisation < 100 - tolerance, utilisation > 100 + tolerance], ["under_used", "over_used"], "on_track"
+        )
         assert list(rows["status"]) == list(status), contract.contract_id
 
 

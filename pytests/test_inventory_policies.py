@@ -22,9 +22,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from scipy.stats import norm
-
 from dbt_project_runner import REPO
+from scipy.stats import norm
 
 pytestmark = pytest.mark.e2e
 

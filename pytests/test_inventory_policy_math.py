@@ -242,8 +242,14 @@ def _inputs(**overrides) -> pd.DataFrame:
 
 def _stats(mean: float, sd: float) -> pd.DataFrame:
     return pd.DataFrame(
-        {"sku_id": ["S1"], "dc_id": ["D1"], "demand_days": [365], "demand_units": [mean * 365],
-         "demand_mean_daily": [mean], "demand_sd_daily": [sd]}
+        {
+            "sku_id": ["S1"],
+            "dc_id": ["D1"],
+            "demand_days": [365],
+            "demand_units": [mean * 365],
+            "demand_mean_daily": [mean],
+            "demand_sd_daily": [sd],
+        }
     )
 
 
@@ -324,8 +330,12 @@ def test_stress_raises_safety_stock_and_risk_at_the_base_rop():
     )
     stats = pd.concat([_stats(20.0, 10.0), _stats(20.0, 10.0).assign(sku_id="S2")], ignore_index=True)
     built = policies.build_policies(
-        inputs, stats, safety_stock_method="cycle_service_level", review_period_days=7.0,
-        ordering_cost=50.0, holding_cost_rate=0.25,
+        inputs,
+        stats,
+        safety_stock_method="cycle_service_level",
+        review_period_days=7.0,
+        ordering_cost=50.0,
+        holding_cost_rate=0.25,
     )
     result = scenarios.stress_policies(
         built, scenarios.parse_scenarios([{"name": "both", "demand_increase_pct": 30, "lead_time_increase_days": 7}])

@@ -15,8 +15,8 @@ import json
 
 import duckdb
 import pytest
-
 from dbt_project_runner import Project, copy_project
+
 from scw.cli import main
 from scw.generator import generate
 
@@ -28,8 +28,9 @@ def era_build(tmp_path_factory):
     base = tmp_path_factory.mktemp("era_1993")
     raw = base / "raw"
     generate(scale="tiny", seed=11, out=raw, fmt="parquet", truth_out=base / "truth", end_month="1993-12")
-    project = Project(root=copy_project(base / "project"), raw=raw, truth=base / "truth",
-                      warehouse=base / "warehouse.duckdb")
+    project = Project(
+        root=copy_project(base / "project"), raw=raw, truth=base / "truth", warehouse=base / "warehouse.duckdb"
+    )
     # the defaults of the calendar vars are null: the calendar follows the data
     result = project.dbt("build", "--full-refresh")
     results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
@@ -59,8 +60,7 @@ def test_the_calendar_spans_the_data(era_build):
     assert first_day == dt.date(1993, 1, 1)
     assert last_day >= dt.date(1993, 12, 31)
     # the allocation ties out in that era too
-    tie = _query(project, "select count(*), count(*) filter (where status = 'tied')"
-                          " from finance.gl_reconciliation")[0]
+    tie = _query(project, "select count(*), count(*) filter (where status = 'tied') from finance.gl_reconciliation")[0]
     assert tie[0] > 0 and tie[0] == tie[1], tie
 
 

@@ -8,13 +8,11 @@ snapshot test rebuilds with another var on its own copy of the warehouse.
 
 from __future__ import annotations
 
-
 import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from dbt_project_runner import REPO, Project
 
 pytestmark = pytest.mark.e2e
@@ -43,8 +41,7 @@ def built(small_build):
         "segments": _read(project, "select * from segmentation.product_segments"),
         "lines": _read(
             project,
-            "select sku_id, order_status, quantity, net_revenue, gross_margin, order_date"
-            " from core.fct_order_lines",
+            "select sku_id, order_status, quantity, net_revenue, gross_margin, order_date from core.fct_order_lines",
         ),
         "products": _read(project, "select sku_id from core.dim_products"),
         "as_of": _read(project, "select max(order_date) as as_of_date from core.fct_orders"),

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from dbt_project_runner import REPO
 
 pytestmark = pytest.mark.e2e
@@ -83,8 +82,7 @@ def test_every_profitability_test_ran_and_passed(built):
     mine = [
         r
         for r in results
-        if r["unique_id"].startswith(("test.", "unit_test."))
-        and any(name in r["unique_id"] for name in names)
+        if r["unique_id"].startswith(("test.", "unit_test.")) and any(name in r["unique_id"] for name in names)
     ]
     unit_tests = {r["unique_id"].split(".")[-1] for r in mine if r["unique_id"].startswith("unit_test.")}
     assert {"customer_whale_curve_ranks_and_accumulates", "service_change_scenarios_arithmetic"} <= unit_tests

@@ -60,9 +60,7 @@ def _run_log(path: Path, runs: list[tuple[str, str, int | None]]) -> Path:
     for number, (command, started, failed) in enumerate(runs):
         con.execute("insert into ops.build_run_starts values (?, ?, ?)", [f"run-{number}", started, command])
         if failed is not None:
-            con.execute(
-                "insert into ops.build_runs values (?, ?, true, 10, 0, ?)", [f"run-{number}", started, failed]
-            )
+            con.execute("insert into ops.build_runs values (?, ?, true, 10, 0, ?)", [f"run-{number}", started, failed])
     con.close()
     return path
 
@@ -270,7 +268,7 @@ def test_every_view_of_the_published_copy_works_from_another_directory(republish
     script = (
         "import duckdb, json, sys\n"
         "con = duckdb.connect(sys.argv[1], read_only=True)\n"
-        "views = con.execute(\"select schema_name, view_name from duckdb_views() where not internal\").fetchall()\n"
+        'views = con.execute("select schema_name, view_name from duckdb_views() where not internal").fetchall()\n'
         "print(json.dumps({f'{s}.{v}': con.execute(f'select count(*) from \"{s}\".\"{v}\"').fetchone()[0]"
         " for s, v in views}))\n"
     )
@@ -299,9 +297,7 @@ def test_a_failed_build_is_not_published(small_build, tmp_path):
     publish(fork.warehouse, published)
     content = published.read_bytes()
     # a tolerance below zero: the GL tie-out fails on every row
-    failed = fork.dbt(
-        "build", "--select", "assert_allocated_costs_tie_to_gl", extra_vars={"gl_tie_out_tolerance": -1}
-    )
+    failed = fork.dbt("build", "--select", "assert_allocated_costs_tie_to_gl", extra_vars={"gl_tie_out_tolerance": -1})
     assert failed.returncode != 0
     result = _scw("publish", "--warehouse", fork.warehouse, "--to", published)
     assert result.returncode == 1

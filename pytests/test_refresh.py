@@ -31,11 +31,11 @@ import sys
 
 import duckdb
 import pytest
-
 from dbt_project_runner import Project, make_project
 from warehouse_compare import compare_marts, mart_relations
-from scw.extract_cut import cut_extract
+
 from scw import refresh as refresh_module
+from scw.extract_cut import cut_extract
 
 REFERENCE_DATE = "2026-11-01"
 VARS = {"dq_reference_date": REFERENCE_DATE}
@@ -62,11 +62,11 @@ def plant_changes(raw, seeds) -> dict:
     orders = con.execute(
         f"""
         select o.order_id, o.customer_id
-        from {_csv(raw / 'erp_sales_orders.csv')} as o
+        from {_csv(raw / "erp_sales_orders.csv")} as o
         where o.order_status = 'shipped'
           and try_cast(o.order_ts as timestamp) < timestamp '2026-06-01'
           and try_cast(o.order_ts as timestamp) >= timestamp '2026-02-01'
-          and o.order_id in (select order_id from {_csv(raw / 'erp_sales_order_lines.csv')}
+          and o.order_id in (select order_id from {_csv(raw / "erp_sales_order_lines.csv")}
                              where try_cast(quantity_shipped as double) >= 2)
         order by o.order_id
         limit 3
@@ -75,20 +75,20 @@ def plant_changes(raw, seeds) -> dict:
     corrected, cancelled, deleted = (row[0] for row in orders)
     customer = con.execute(
         f"""
-        select customer_id from {_csv(raw / 'erp_sales_orders.csv')}
+        select customer_id from {_csv(raw / "erp_sales_orders.csv")}
         where customer_id not in ('{orders[0][1]}', '{orders[1][1]}', '{orders[2][1]}')
         group by 1 order by count(*) desc, 1 limit 1
         """
     ).fetchone()[0]
     product = con.execute(
         f"""
-        select sku_id from {_csv(raw / 'erp_sales_order_lines.csv')}
+        select sku_id from {_csv(raw / "erp_sales_order_lines.csv")}
         group by 1 order by count(*) desc, 1 limit 1 offset 5
         """
     ).fetchone()[0]
     line = con.execute(
         f"""
-        select min(try_cast(line_number as bigint)) from {_csv(raw / 'erp_sales_order_lines.csv')}
+        select min(try_cast(line_number as bigint)) from {_csv(raw / "erp_sales_order_lines.csv")}
         where order_id = '{corrected}' and try_cast(quantity_shipped as double) >= 2
         """
     ).fetchone()[0]
@@ -266,7 +266,10 @@ def test_refresh_reprocessed_only_what_changed(refreshed):
     assert 0 < changed["order"] < orders / 4
     assert changed["customer"] == 1 and changed["product"] == 1
     months = {row[0] for row in _query(before.warehouse, "select month from intermediate.int_refresh__cost_months")}
-    all_months = {row[0] for row in _query(before.warehouse, "select distinct posting_month from staging.stg_finance__general_ledger")}
+    all_months = {
+        row[0]
+        for row in _query(before.warehouse, "select distinct posting_month from staging.stg_finance__general_ledger")
+    }
     # the late GL adjustment re-allocates its month; the current month always
     assert dt.date(2026, 6, 1) in months and dt.date(2026, 10, 1) in months
     assert months <= all_months | {dt.date(2026, 11, 1)}
@@ -292,7 +295,8 @@ def test_planted_changes_reach_the_marts(refreshed):
     # the GL of every month ties out after the late adjustment
     assert _query(
         wh,
-        "select count(*) from (select posting_month, sum(amount) as gl from staging.stg_finance__general_ledger group by 1) g"
+        "select count(*) from (select posting_month, sum(amount) as gl"
+        " from staging.stg_finance__general_ledger group by 1) g"
         " join (select posting_month, sum(allocated_amount) as allocated"
         "       from intermediate.int_cost_allocations__orders group by 1) a using (posting_month)"
         " where g.gl <> a.allocated",

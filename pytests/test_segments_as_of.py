@@ -9,8 +9,8 @@ import pytest
 
 from scw.cli import main
 
-T1 = dt.datetime(2026, 12, 1, 9, 0, 5)   # first build's snapshot
-T2 = dt.datetime(2026, 12, 2, 9, 0, 7)   # second build's snapshot
+T1 = dt.datetime(2026, 12, 1, 9, 0, 5)  # first build's snapshot
+T2 = dt.datetime(2026, 12, 2, 9, 0, 7)  # second build's snapshot
 
 
 @pytest.fixture
@@ -22,23 +22,29 @@ def warehouse(tmp_path):
     con.execute(
         "create table snapshots.customer_segments_snapshot (customer_id varchar, segment varchar,"
         " reason_code varchar, dbt_scd_id varchar, dbt_updated_at timestamp,"
-        " dbt_valid_from timestamp, dbt_valid_to timestamp)")
+        " dbt_valid_from timestamp, dbt_valid_to timestamp)"
+    )
     con.execute(
         "insert into snapshots.customer_segments_snapshot values"
-        " ('C1', 'key account', 'cluster', 'a', ?, ?, ?),"   # replaced by the second build
+        " ('C1', 'key account', 'cluster', 'a', ?, ?, ?),"  # replaced by the second build
         " ('C1', 'growth', 'cluster', 'b', ?, ?, null),"
         " ('C2', 'long tail', 'cluster', 'c', ?, ?, null),"
-        " ('C3', 'dormant', 'inactive', 'd', ?, ?, ?)",      # gone at the second build
-        [T1, T1, T2, T2, T2, T2, T2, T1, T1, T2])
+        " ('C3', 'dormant', 'inactive', 'd', ?, ?, ?)",  # gone at the second build
+        [T1, T1, T2, T2, T2, T2, T2, T1, T1, T2],
+    )
     con.execute(
         "create table snapshots.product_segments_snapshot (sku_id varchar, segment varchar,"
-        " dbt_scd_id varchar, dbt_updated_at timestamp, dbt_valid_from timestamp, dbt_valid_to timestamp)")
+        " dbt_scd_id varchar, dbt_updated_at timestamp, dbt_valid_from timestamp, dbt_valid_to timestamp)"
+    )
     con.execute("insert into snapshots.product_segments_snapshot values ('S1', 'AX', 'e', ?, ?, null)", [T1, T1])
     con.execute(
         "create table ops.build_runs (invocation_id varchar, run_started_at timestamp,"
-        " is_full_refresh boolean, models_built integer, periodic_models_built integer, failed_nodes integer)")
-    con.execute("insert into ops.build_runs values ('build-1', ?, true, 99, 9, 0), ('build-2', ?, false, 99, 9, 0)",
-                [T1 - dt.timedelta(seconds=60), T2 - dt.timedelta(seconds=60)])
+        " is_full_refresh boolean, models_built integer, periodic_models_built integer, failed_nodes integer)"
+    )
+    con.execute(
+        "insert into ops.build_runs values ('build-1', ?, true, 99, 9, 0), ('build-2', ?, false, 99, 9, 0)",
+        [T1 - dt.timedelta(seconds=60), T2 - dt.timedelta(seconds=60)],
+    )
     con.close()
     return path
 
@@ -81,8 +87,7 @@ def test_a_timestamp_between_the_builds(capsys, warehouse):
 def test_products_and_rollback_rows(capsys, warehouse):
     code, out, _ = _run(capsys, warehouse, "--products", "2026-12-02")
     assert code == 0 and out[1].startswith("S1,AX")
-    code, out, _ = _run(capsys, warehouse, "--as-overrides", "--approver", "CFO", "--valid-to", "2026-12-31",
-                        "build-1")
+    code, out, _ = _run(capsys, warehouse, "--as-overrides", "--approver", "CFO", "--valid-to", "2026-12-31", "build-1")
     assert code == 0
     assert out[0] == "customer_id,segment,reason,approver,valid_from,valid_to"
     assert out[1].startswith("C1,key account,restored from snapshot as of 2026-12-02 08:59:06")
@@ -111,17 +116,24 @@ def test_a_build_is_compared_in_the_snapshots_local_time(capsys, tmp_path, monke
         con.execute("create schema ops")
         con.execute(
             "create table snapshots.customer_segments_snapshot (customer_id varchar, segment varchar,"
-            " dbt_scd_id varchar, dbt_updated_at timestamp, dbt_valid_from timestamp, dbt_valid_to timestamp)")
+            " dbt_scd_id varchar, dbt_updated_at timestamp, dbt_valid_from timestamp, dbt_valid_to timestamp)"
+        )
         # builds an hour apart: snapshots at 18:00:30 and 19:00:30 local
         first, second = dt.datetime(2026, 12, 1, 18, 0, 30), dt.datetime(2026, 12, 1, 19, 0, 30)
-        con.execute("insert into snapshots.customer_segments_snapshot values"
-                    " ('C1', 'key account', 'a', ?, ?, ?), ('C1', 'growth', 'b', ?, ?, null)",
-                    [first, first, second, second, second])
-        con.execute("create table ops.build_runs (invocation_id varchar, run_started_at timestamp,"
-                    " is_full_refresh boolean, models_built integer, periodic_models_built integer,"
-                    " failed_nodes integer)")
-        con.execute("insert into ops.build_runs values ('b1', '2026-12-01 09:00:00', true, 1, 1, 0),"
-                    " ('b2', '2026-12-01 10:00:00', false, 1, 1, 0)")  # UTC: 18:00 and 19:00 local
+        con.execute(
+            "insert into snapshots.customer_segments_snapshot values"
+            " ('C1', 'key account', 'a', ?, ?, ?), ('C1', 'growth', 'b', ?, ?, null)",
+            [first, first, second, second, second],
+        )
+        con.execute(
+            "create table ops.build_runs (invocation_id varchar, run_started_at timestamp,"
+            " is_full_refresh boolean, models_built integer, periodic_models_built integer,"
+            " failed_nodes integer)"
+        )
+        con.execute(
+            "insert into ops.build_runs values ('b1', '2026-12-01 09:00:00', true, 1, 1, 0),"
+            " ('b2', '2026-12-01 10:00:00', false, 1, 1, 0)"
+        )  # UTC: 18:00 and 19:00 local
         con.close()
         code, out, err = _run(capsys, path, "b1")
         assert code == 0, err

@@ -26,7 +26,6 @@ import shutil
 
 import duckdb
 import pytest
-
 from dbt_project_runner import make_project
 from warehouse_compare import compare_with_parquet_tables, mart_relations
 
@@ -103,7 +102,12 @@ def test_spark_runs_every_selected_model_and_data_test(builds):
     assert len(by_type["seed"]) >= 1 and set(by_type["seed"]) == {"success"}
     assert len(by_type["test"]) >= 300 and set(by_type["test"]) == {"pass"}
     names = {result["unique_id"].split(".")[-1] for result in results}
-    for model in ("base_erp__sales_order_lines", "fct_orders", "int_cost_allocations__orders", "customer_profitability"):
+    for model in (
+        "base_erp__sales_order_lines",
+        "fct_orders",
+        "int_cost_allocations__orders",
+        "customer_profitability",
+    ):
         assert model in names, model
 
 
@@ -113,7 +117,11 @@ def test_spark_tables_equal_duckdb_tables_row_for_row(builds):
     # every table Spark built is compared: staging base tables, the allocation, the marts
     assert set(relations) == _spark_tables(results, manifest)
     assert len(relations) >= 30, sorted(relations)
-    for table in (("core", "fct_orders"), ("cost_to_serve", "cost_to_serve_orders"), ("cost_to_serve", "customer_profitability")):
+    for table in (
+        ("core", "fct_orders"),
+        ("cost_to_serve", "cost_to_serve_orders"),
+        ("cost_to_serve", "customer_profitability"),
+    ):
         assert relations.get(table), f"{table} has no grain to compare on"
     differences = compare_with_parquet_tables(project.warehouse, spark_home / "tables", relations)
     assert differences == {}
@@ -130,22 +138,27 @@ def test_totals_tie_to_extracts_and_ledger_on_both_engines(builds):
     def spark_table(schema: str, table: str) -> str:
         return f"read_parquet('{spark_home / 'tables' / f'{schema}.db' / table}/*.parquet')"
 
+    ledger_csv = project.raw / "finance" / "general_ledger.csv"
     ledger = con.execute(
-        f"select cast(sum(cast(amount as decimal(18, 2))) as decimal(18, 2)) from read_csv('{project.raw / 'finance' / 'general_ledger.csv'}')"
+        f"select cast(sum(cast(amount as decimal(18, 2))) as decimal(18, 2)) from read_csv('{ledger_csv}')"
     ).fetchone()[0]
-    raw_lines = con.execute(f"select count(*) from read_parquet('{raw / 'erp_sales_order_lines.parquet'}')").fetchone()[0]
+    lines_parquet = raw / "erp_sales_order_lines.parquet"
+    raw_lines = con.execute(f"select count(*) from read_parquet('{lines_parquet}')").fetchone()[0]
     for name, source in (
         ("duckdb", lambda schema, table: f'duck."{schema}"."{table}"'),
         ("spark", spark_table),
     ):
         allocated = con.execute(
-            f"select cast(sum(allocated_amount) as decimal(18, 2)) from {source('intermediate', 'int_cost_allocations__orders')}"
+            "select cast(sum(allocated_amount) as decimal(18, 2))"
+            f" from {source('intermediate', 'int_cost_allocations__orders')}"
         ).fetchone()[0]
         cost_to_serve = con.execute(
-            f"select cast(sum(total_cost_to_serve) as decimal(18, 2)) from {source('cost_to_serve', 'cost_to_serve_orders')}"
+            "select cast(sum(total_cost_to_serve) as decimal(18, 2))"
+            f" from {source('cost_to_serve', 'cost_to_serve_orders')}"
         ).fetchone()[0]
         by_customer = con.execute(
-            f"select cast(sum(cost_to_serve) as decimal(18, 2)) from {source('cost_to_serve', 'customer_profitability')}"
+            "select cast(sum(cost_to_serve) as decimal(18, 2))"
+            f" from {source('cost_to_serve', 'customer_profitability')}"
         ).fetchone()[0]
         fact_lines = con.execute(f"select count(*) from {source('core', 'fct_order_lines')}").fetchone()[0]
         set_aside = con.execute(

@@ -69,8 +69,12 @@ def _differing_rows(con, schema: str, table: str, grain: list[str]) -> tuple[int
     rhs = f'rhs."{schema}"."{table}"'
     rows = con.execute(f"select count(*) from {lhs}").fetchone()[0]
     if not grain:
-        only_left = con.execute(f"select count(*) from (select {names} from {lhs} except all select {names} from {rhs})").fetchone()[0]
-        only_right = con.execute(f"select count(*) from (select {names} from {rhs} except all select {names} from {lhs})").fetchone()[0]
+        only_left = con.execute(
+            f"select count(*) from (select {names} from {lhs} except all select {names} from {rhs})"
+        ).fetchone()[0]
+        only_right = con.execute(
+            f"select count(*) from (select {names} from {rhs} except all select {names} from {lhs})"
+        ).fetchone()[0]
         return rows, only_left, only_right
     if con.execute(f"select count(*) from {rhs}").fetchone()[0] != rows:
         # a duplicate on one side that equals its match would pass the join

@@ -38,7 +38,6 @@ zero parameters; their demand and lead-time statistics are still reported.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 from scipy.special import erfc

@@ -179,9 +179,7 @@ def fill_rate_at(reorder_point, protection_mean, sigma, order_quantity):
     s = np.asarray(sigma, dtype=float)
     q = np.asarray(order_quantity, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        shortage = np.where(
-            s > 0, s * normal_loss((rop - mu) / np.where(s > 0, s, 1.0)), np.maximum(mu - rop, 0.0)
-        )
+        shortage = np.where(s > 0, s * normal_loss((rop - mu) / np.where(s > 0, s, 1.0)), np.maximum(mu - rop, 0.0))
         rate = np.where(q > 0, 1.0 - shortage / np.where(q > 0, q, 1.0), np.nan)
     return np.clip(rate, 0.0, 1.0)
 

@@ -111,8 +111,7 @@ def explained_variance(matrix: np.ndarray, labels: np.ndarray) -> float:
     """1 - within-cluster sum of squares / total sum of squares."""
     total = ((matrix - matrix.mean(axis=0)) ** 2).sum()
     within = sum(
-        ((matrix[labels == label] - matrix[labels == label].mean(axis=0)) ** 2).sum()
-        for label in np.unique(labels)
+        ((matrix[labels == label] - matrix[labels == label].mean(axis=0)) ** 2).sum() for label in np.unique(labels)
     )
     return float(1.0 - within / total) if total > 0 else 0.0
 
@@ -180,11 +179,19 @@ def score_range(
     ks = list(range(k_min, min(k_max, len(matrix) - 1) + 1))
     if not ks:
         # no more customers than k_min: one segment, nothing to score
-        single = pd.DataFrame([{
-            "method": method, "k": k_min, "segments": 1, "silhouette": float("nan"),
-            "explained_variance": 0.0, "inertia": float(((matrix - matrix.mean(axis=0)) ** 2).sum()),
-            "smallest_cluster_customers": len(matrix),
-        }])
+        single = pd.DataFrame(
+            [
+                {
+                    "method": method,
+                    "k": k_min,
+                    "segments": 1,
+                    "silhouette": float("nan"),
+                    "explained_variance": 0.0,
+                    "inertia": float(((matrix - matrix.mean(axis=0)) ** 2).sum()),
+                    "smallest_cluster_customers": len(matrix),
+                }
+            ]
+        )
         return single, {k_min: np.zeros(len(matrix), dtype=int)}
     distances = pairwise_distances(matrix)
     if method == "kmeans":
@@ -202,9 +209,7 @@ def score_range(
         segments = int(labels.max()) + 1
         centers = cluster_means(matrix, labels, segments)
         inertia = float(((matrix - centers[labels]) ** 2).sum())
-        silhouette = (
-            float(silhouette_score(distances, labels, metric="precomputed")) if segments > 1 else float("nan")
-        )
+        silhouette = float(silhouette_score(distances, labels, metric="precomputed")) if segments > 1 else float("nan")
         rows.append(
             {
                 "method": method,
@@ -219,9 +224,7 @@ def score_range(
     return pd.DataFrame(rows), labels_by_k
 
 
-def choose_k(
-    scores: pd.DataFrame, min_silhouette_gain: float, min_explained_variance_gain: float
-) -> int:
+def choose_k(scores: pd.DataFrame, min_silhouette_gain: float, min_explained_variance_gain: float) -> int:
     """The segment-proliferation rule: add a segment only for a large enough gain.
 
     The candidates are the partitions of at least two segments (column
@@ -242,8 +245,7 @@ def choose_k(
     for _, row in candidates.iloc[1:].iterrows():
         if not (
             row["silhouette"] >= chosen["silhouette"] + min_silhouette_gain
-            or row["explained_variance"]
-            >= chosen["explained_variance"] + min_explained_variance_gain
+            or row["explained_variance"] >= chosen["explained_variance"] + min_explained_variance_gain
         ):
             break
         chosen = row
@@ -264,10 +266,7 @@ def name_clusters(standardized_centers: np.ndarray) -> list[str]:
         words = [TRAIT_WORDS[feature_names[i]][0 if center[i] >= 0 else 1] for i in order]
         names.append(", ".join(words))
     counts = pd.Series(names).value_counts()
-    return [
-        f"{name} ({number + 1})" if counts[name] > 1 else name
-        for number, name in enumerate(names)
-    ]
+    return [f"{name} ({number + 1})" if counts[name] > 1 else name for number, name in enumerate(names)]
 
 
 def nearest_centroids(matrix: np.ndarray, centers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -235,18 +235,14 @@ def render_section(project_dir: Path) -> str:
             if column.enum:
                 accepted = f"{accepted} (enum `{column.enum}`)"
             value = "required" if column.required else "optional"
-            out.append(
-                f"| {column.name} | {column.data_type} | {value} | {_cell(column.description)} | {accepted} |"
-            )
+            out.append(f"| {column.name} | {column.data_type} | {value} | {_cell(column.description)} | {accepted} |")
     out.append(END)
     return "\n".join(out) + "\n"
 
 
 def splice(document: str, section: str) -> str:
     """``document`` with the part from :data:`BEGIN` through :data:`END` replaced by ``section``."""
-    pattern = re.compile(
-        r"^" + re.escape(BEGIN) + r"$.*?^" + re.escape(END) + r"$\n?", re.MULTILINE | re.DOTALL
-    )
+    pattern = re.compile(r"^" + re.escape(BEGIN) + r"$.*?^" + re.escape(END) + r"$\n?", re.MULTILINE | re.DOTALL)
     if document.count(BEGIN) != 1 or document.count(END) != 1 or not pattern.search(document):
         raise ContractError(f"{DOCUMENT}: needs exactly one line {BEGIN} followed by one line {END}")
     return pattern.sub(lambda _: section, document, count=1)
@@ -292,7 +288,5 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("--project-dir", default=".", help="dbt project folder (default: .)")
-    parser.add_argument(
-        "--check", action="store_true", help="write nothing; exit 1 when the document is out of date"
-    )
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when the document is out of date")
     parser.set_defaults(func=_run)

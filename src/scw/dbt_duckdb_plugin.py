@@ -35,14 +35,18 @@ class Plugin(BasePlugin):
     def configure_connection(self, conn) -> None:
         _set_working_directory(conn)
         conn.create_function(
-            "scw_parquet_file_problem", parquet_file_problem, ["VARCHAR"], "VARCHAR",
-            null_handling="special")
+            "scw_parquet_file_problem", parquet_file_problem, ["VARCHAR"], "VARCHAR", null_handling="special"
+        )
         conn.create_function(
-            "scw_csv_read_problem", csv_read_problem, ["VARCHAR", "VARCHAR"], "VARCHAR",
-            null_handling="special")
+            "scw_csv_read_problem", csv_read_problem, ["VARCHAR", "VARCHAR"], "VARCHAR", null_handling="special"
+        )
         conn.create_function(
-            "scw_csv_field_count_problem", csv_field_count_problem, ["VARCHAR", "VARCHAR"], "VARCHAR",
-            null_handling="special")
+            "scw_csv_field_count_problem",
+            csv_field_count_problem,
+            ["VARCHAR", "VARCHAR"],
+            "VARCHAR",
+            null_handling="special",
+        )
 
     def configure_cursor(self, cursor) -> None:
         _set_working_directory(cursor)

@@ -39,12 +39,13 @@ def parquet_file_problem(path: str | None) -> str | None:
     except OSError as error:
         return f"not readable: {error.strerror or error}"
     if size < 12 or head != MAGIC or tail[4:] != MAGIC:
-        return ("not a Parquet file (it does not begin and end with the Parquet"
-                " marker PAR1): write it as Parquet, or as <table>.csv")
+        return (
+            "not a Parquet file (it does not begin and end with the Parquet"
+            " marker PAR1): write it as Parquet, or as <table>.csv"
+        )
     footer = int.from_bytes(tail[:4], "little")
     if footer + 12 > size:
-        return ("a truncated Parquet file (its footer claims more bytes than the"
-                " file holds): copy it again")
+        return "a truncated Parquet file (its footer claims more bytes than the file holds): copy it again"
     try:
         import pyarrow.parquet as pq
 
@@ -76,9 +77,11 @@ def csv_field_count_problem(path: str | None, encoding: str | None = "utf-8") ->
             line = reader.line_num + 1
             for record in reader:
                 if record and len(record) != len(header):
-                    return (f"line {line} has {len(record)} fields where the header"
-                            f" has {len(header)}: quote a field that holds a comma,"
-                            " or remove the extra fields")
+                    return (
+                        f"line {line} has {len(record)} fields where the header"
+                        f" has {len(header)}: quote a field that holds a comma,"
+                        " or remove the extra fields"
+                    )
                 line = reader.line_num + 1
     except (OSError, csv.Error) as error:
         return f"not readable as CSV: {error}"
@@ -106,15 +109,17 @@ def csv_read_problem(path: str | None, encoding: str | None = "utf-8") -> str | 
     try:
         with duckdb.connect() as con:
             con.execute(
-                f"select count(*) from read_csv('{escaped}', header = true, all_varchar = true,"
-                f" encoding = '{chosen}')").fetchall()
+                f"select count(*) from read_csv('{escaped}', header = true, all_varchar = true, encoding = '{chosen}')"
+            ).fetchall()
     except duckdb.Error as error:
         text = str(error)
         line = _CSV_ERROR.search(text)
         columns = _COLUMNS.search(text)
         if line and columns:
-            return (f"line {line['line']} has {columns['found']} fields where the header has"
-                    f" {columns['expected']}: quote a field that holds a comma, or remove the extra fields")
+            return (
+                f"line {line['line']} has {columns['found']} fields where the header has"
+                f" {columns['expected']}: quote a field that holds a comma, or remove the extra fields"
+            )
         first = next((part.strip() for part in text.splitlines() if part.strip()), type(error).__name__)
         return f"not readable as CSV ({first})"
     return None

@@ -59,14 +59,12 @@ def last_periodic_build(warehouse: Path) -> dt.datetime | None:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         exists = con.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = 'ops' and table_name = 'build_runs'"
+            "select count(*) from information_schema.tables where table_schema = 'ops' and table_name = 'build_runs'"
         ).fetchone()[0]
         if not exists:
             return None
         return con.execute(
-            "select max(run_started_at) from ops.build_runs"
-            " where periodic_models_built > 0 and failed_nodes = 0"
+            "select max(run_started_at) from ops.build_runs where periodic_models_built > 0 and failed_nodes = 0"
         ).fetchone()[0]
     finally:
         con.close()
@@ -95,9 +93,7 @@ DAILY_EXCLUDES = ["tag:periodic", "test_type:generic", "test_type:unit"]
 DAILY_VARS = {"refresh_test_scope": "recosted"}
 
 
-def dbt_command(
-    project_dir: Path, dbt_vars: dict, include_periodic: bool, extra: list[str]
-) -> list[str]:
+def dbt_command(project_dir: Path, dbt_vars: dict, include_periodic: bool, extra: list[str]) -> list[str]:
     """The incremental ``dbt build`` of a refresh."""
     dbt = str(Path(sys.executable).with_name("dbt"))
     command = [
@@ -138,9 +134,7 @@ def refresh(
     if problem is not None:
         print(f"refresh not started: {problem}", file=sys.stderr)
         return 2
-    include_periodic = force_periodic or periodic_due(
-        warehouse, periodic_refresh_days(project_dir), dt.date.today()
-    )
+    include_periodic = force_periodic or periodic_due(warehouse, periodic_refresh_days(project_dir), dt.date.today())
     working = warehouse.with_name(warehouse.name + ".refreshing")
     started = time.monotonic()
     shutil.copyfile(warehouse, working)

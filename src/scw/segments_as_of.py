@@ -68,13 +68,13 @@ def _utc_to_local(moment: dt.datetime) -> dt.datetime:
 def _build_runs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, dt.datetime, int]]:
     """(invocation_id, run_started_at in local time, failed_nodes) of every build on record, oldest first."""
     exists = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'ops' and table_name = 'build_runs'").fetchone()[0]
+        "select count(*) from information_schema.tables where table_schema = 'ops' and table_name = 'build_runs'"
+    ).fetchone()[0]
     if not exists:
         return []
     rows = con.execute(
-        "select invocation_id, run_started_at, failed_nodes from ops.build_runs"
-        " order by run_started_at").fetchall()
+        "select invocation_id, run_started_at, failed_nodes from ops.build_runs order by run_started_at"
+    ).fetchall()
     return [(invocation_id, _utc_to_local(started), failed) for invocation_id, started, failed in rows]
 
 
@@ -104,51 +104,67 @@ def resolve_moment(con: duckdb.DuckDBPyConnection, value: str) -> Moment:
     known = ", ".join(f"{run[0]} ({run[1]:%Y-%m-%d %H:%M:%S})" for run in runs[-5:]) or "none"
     raise ValueError(
         f"{value!r} is neither a date (YYYY-MM-DD), a timestamp (YYYY-MM-DD HH:MM:SS) nor the"
-        f" invocation_id of a build in ops.build_runs; the latest builds: {known}")
+        f" invocation_id of a build in ops.build_runs; the latest builds: {known}"
+    )
 
 
 def assignments_as_of(con: duckdb.DuckDBPyConnection, kind: str, moment: Moment) -> tuple[list[str], list[tuple]]:
     """Column names and rows of the versions current at the moment (macro segments_as_of's rule)."""
     table, key = SNAPSHOTS[kind]
     exists = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'snapshots' and table_name = ?", [table]).fetchone()[0]
+        "select count(*) from information_schema.tables where table_schema = 'snapshots' and table_name = ?", [table]
+    ).fetchone()[0]
     if not exists:
-        raise NothingCurrent(
-            f"snapshots.{table} does not exist: run `make build` (or `dbt build`) first")
+        raise NothingCurrent(f"snapshots.{table} does not exist: run `make build` (or `dbt build`) first")
     relation = con.execute(
         f"select * exclude (dbt_scd_id, dbt_updated_at) from snapshots.{table}"
         " where dbt_valid_from <= ? and (dbt_valid_to is null or dbt_valid_to > ?)"
-        f" order by {key}", [moment.at, moment.at])
+        f" order by {key}",
+        [moment.at, moment.at],
+    )
     columns = [column[0] for column in relation.description]
     rows = relation.fetchall()
     if rows:
         return columns, rows
     first, last, versions = con.execute(
-        f"select min(dbt_valid_from), max(dbt_valid_from), count(*) from snapshots.{table}").fetchone()
+        f"select min(dbt_valid_from), max(dbt_valid_from), count(*) from snapshots.{table}"
+    ).fetchone()
     if versions == 0:
         raise NothingCurrent(f"snapshots.{table} holds no version yet: run `dbt build` first")
     runs = _build_runs(con)
-    builds = "; builds on record: " + ", ".join(
-        f"{run[0]} ({run[1]:%Y-%m-%d %H:%M:%S})" for run in runs[-5:]) if runs else ""
+    builds = (
+        "; builds on record: " + ", ".join(f"{run[0]} ({run[1]:%Y-%m-%d %H:%M:%S})" for run in runs[-5:])
+        if runs
+        else ""
+    )
     if moment.at < first:
-        why = (f"the history starts at {first:%Y-%m-%d %H:%M:%S}, when the first build that"
-               " snapshot the segments ran (versions are stamped with the build's clock time,"
-               " not a business date)")
+        why = (
+            f"the history starts at {first:%Y-%m-%d %H:%M:%S}, when the first build that"
+            " snapshot the segments ran (versions are stamped with the build's clock time,"
+            " not a business date)"
+        )
     else:
         why = f"every version of it was closed by then (the latest starts at {last:%Y-%m-%d %H:%M:%S})"
-    raise NothingCurrent(
-        f"no {kind[:-1]} segment assignment was current at {moment.described}: {why}{builds}")
+    raise NothingCurrent(f"no {kind[:-1]} segment assignment was current at {moment.described}: {why}{builds}")
 
 
-def override_rows(columns: list[str], rows: list[tuple], moment: Moment, approver: str,
-                  valid_to: str, today: dt.date | None = None) -> list[list[str]]:
+def override_rows(
+    columns: list[str], rows: list[tuple], moment: Moment, approver: str, valid_to: str, today: dt.date | None = None
+) -> list[list[str]]:
     """Customer assignments as rows of seeds/reference/customer_segment_overrides.csv."""
     index = {name: position for position, name in enumerate(columns)}
     start = (today or dt.date.today()).isoformat()
-    return [[row[index["customer_id"]], row[index["segment"]],
-             f"restored from snapshot as of {moment.at:%Y-%m-%d %H:%M:%S}", approver, start, valid_to]
-            for row in rows]
+    return [
+        [
+            row[index["customer_id"]],
+            row[index["segment"]],
+            f"restored from snapshot as of {moment.at:%Y-%m-%d %H:%M:%S}",
+            approver,
+            start,
+            valid_to,
+        ]
+        for row in rows
+    ]
 
 
 def _text(value) -> str:
@@ -210,14 +226,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="print the segment assignments current at a date, timestamp or build (CSV)",
         description=__doc__.split("\n\n")[1],
     )
-    parser.add_argument(
-        "moment", help="YYYY-MM-DD (its end), 'YYYY-MM-DD HH:MM:SS', or a build's invocation_id")
+    parser.add_argument("moment", help="YYYY-MM-DD (its end), 'YYYY-MM-DD HH:MM:SS', or a build's invocation_id")
     parser.add_argument("--products", action="store_true", help="product segments instead of customer")
     parser.add_argument(
-        "--as-overrides", action="store_true",
-        help="print rows for seeds/reference/customer_segment_overrides.csv (rollback)")
+        "--as-overrides",
+        action="store_true",
+        help="print rows for seeds/reference/customer_segment_overrides.csv (rollback)",
+    )
     parser.add_argument("--approver", help="approver of the restored rows (with --as-overrides)")
     parser.add_argument("--valid-to", help="expiry date of the restored rows (with --as-overrides)")
-    parser.add_argument(
-        "--warehouse", help=f"DuckDB file (default: $DBT_DUCKDB_PATH or {DEFAULT_WAREHOUSE})")
+    parser.add_argument("--warehouse", help=f"DuckDB file (default: $DBT_DUCKDB_PATH or {DEFAULT_WAREHOUSE})")
     parser.set_defaults(func=_run)

@@ -69,8 +69,7 @@ def warehouse_path(explicit: str | None = None) -> Path:
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(
         con.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = ? and table_name = ?",
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
             [schema, table],
         ).fetchone()[0]
     )
@@ -81,9 +80,7 @@ def mart_row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     counts = {}
     for schema, table in CORE_MARTS:
         if _table_exists(con, schema, table):
-            counts[f"{schema}.{table}"] = con.execute(
-                f'select count(*) from "{schema}"."{table}"'
-            ).fetchone()[0]
+            counts[f"{schema}.{table}"] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
     return counts
 
 
@@ -152,15 +149,13 @@ def summary_text(path: Path) -> str:
                 lines.append(f"  {segment:<36} {method:<16} {count:>8,}")
         if _table_exists(con, "segmentation", "segmentation_diagnostics"):
             for method, k, silhouette in con.execute(
-                "select method, k, silhouette from segmentation.segmentation_diagnostics"
-                " where is_chosen order by 1"
+                "select method, k, silhouette from segmentation.segmentation_diagnostics where is_chosen order by 1"
             ).fetchall():
                 lines.append(f"  chosen k for {method}: {k} (silhouette {silhouette:.3f})")
         if _table_exists(con, "segmentation", "product_segments"):
             lines += ["", "Product ABC classes (share of time-decayed value):"]
             for abc, count, share in con.execute(
-                "select abc_class, count(*), sum(value_share)"
-                " from segmentation.product_segments group by 1 order by 1"
+                "select abc_class, count(*), sum(value_share) from segmentation.product_segments group by 1 order by 1"
             ).fetchall():
                 lines.append(f"  {abc}  {count:>7,} SKUs  {share:6.1%}")
 
@@ -173,10 +168,7 @@ def summary_text(path: Path) -> str:
                 " join core.dim_products as products using (sku_id)"
                 " group by 1 order by 1"
             ).fetchall():
-                lines.append(
-                    f"  {segment:<4} {rows:>6,} SKU x DC  {units:>12,.0f} units"
-                    f"  value {value:>14,.2f}"
-                )
+                lines.append(f"  {segment:<4} {rows:>6,} SKU x DC  {units:>12,.0f} units  value {value:>14,.2f}")
 
         if _table_exists(con, "core", "fct_orders"):
             orders, revenue, margin, otif = con.execute(
@@ -188,8 +180,7 @@ def summary_text(path: Path) -> str:
                 "",
                 "Headline:",
                 f"  orders {orders:,}; net revenue {revenue:,.2f};"
-                f" gross margin {margin:,.2f}"
-                + (f"; OTIF {otif:.1%}" if otif is not None else ""),
+                f" gross margin {margin:,.2f}" + (f"; OTIF {otif:.1%}" if otif is not None else ""),
             ]
         return "\n".join(lines)
     finally:
@@ -308,8 +299,7 @@ def relative_path_views(con: duckdb.DuckDBPyConnection, catalog: str) -> list[st
     """schema.view of every view in ``catalog`` that reads a file by a relative path."""
     found = []
     for schema, view, sql in con.execute(
-        "select schema_name, view_name, sql from duckdb_views()"
-        " where database_name = ? and not internal order by 1, 2",
+        "select schema_name, view_name, sql from duckdb_views() where database_name = ? and not internal order by 1, 2",
         [catalog],
     ).fetchall():
         for path in _READ_PATH.findall(sql or ""):
@@ -435,9 +425,7 @@ def add_summary_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def add_publish_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``scw publish``."""
-    parser = subparsers.add_parser(
-        "publish", help="copy the built warehouse atomically for BI readers"
-    )
+    parser = subparsers.add_parser("publish", help="copy the built warehouse atomically for BI readers")
     parser.add_argument("--warehouse", help="DuckDB file to publish")
     parser.add_argument("--to", default=DEFAULT_PUBLISHED, help="published copy path")
     parser.add_argument(

@@ -48,7 +48,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--scale", choices=list(SCALES), default="demo", help="data set size")
     parser.add_argument("--seed", type=_seed, default=7, help="random seed")
     parser.add_argument("--out", default="data/raw", help="directory for the source tables")
-    parser.add_argument("--format", dest="fmt", choices=FORMATS, default="parquet", help="file format of the source tables")
+    parser.add_argument(
+        "--format", dest="fmt", choices=FORMATS, default="parquet", help="file format of the source tables"
+    )
     parser.add_argument(
         "--finance-out", help="directory for the finance extracts, general ledger and budget (default: OUT/finance)"
     )

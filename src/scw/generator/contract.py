@@ -164,9 +164,7 @@ class IdFormatter:
     """
 
     def __init__(self, max_ids: dict[str, int]):
-        self.widths = {
-            kind: max(width, len(str(int(max_ids.get(kind, 0))))) for kind, (_, width) in ID_SPECS.items()
-        }
+        self.widths = {kind: max(width, len(str(int(max_ids.get(kind, 0))))) for kind, (_, width) in ID_SPECS.items()}
 
     def prefix(self, kind: str) -> str:
         return ID_SPECS[kind][0]

@@ -143,8 +143,10 @@ def _customer_defects(tables, rate, manifest: Manifest, rng) -> set[str]:
         name,
         older["customer_id"],
         "duplicate_key",
-        [f"older version (updated_at {_ts(t)}) with previous customer_name '{o}'"
-         for t, o in zip(older["updated_at"], old_names)],
+        [
+            f"older version (updated_at {_ts(t)}) with previous customer_name '{o}'"
+            for t, o in zip(older["updated_at"], old_names)
+        ],
     )
     tables[name] = _insert_after(cust, older.reset_index(drop=True), dup_rows)
     return set(ids) | set(older["customer_id"])
@@ -173,8 +175,10 @@ def _product_duplicates(tables, rate, manifest: Manifest, rng) -> None:
         name,
         older["sku_id"],
         "duplicate_key",
-        [f"older version (updated_at {_ts(t)}) with previous unit_cost {c:.2f}"
-         for t, c in zip(older["updated_at"], old_cost)],
+        [
+            f"older version (updated_at {_ts(t)}) with previous unit_cost {c:.2f}"
+            for t, c in zip(older["updated_at"], old_cost)
+        ],
     )
     tables[name] = _insert_after(prod, older.reset_index(drop=True), rows)
 
@@ -208,8 +212,10 @@ def _order_and_line_defects(
         "erp_sales_orders",
         order_ids[unknown_rows],
         "unknown_customer",
-        [f"customer_id {new} does not exist (true customer {old})"
-         for new, old in zip(new_customers, orders["customer_id"].to_numpy()[unknown_rows])],
+        [
+            f"customer_id {new} does not exist (true customer {old})"
+            for new, old in zip(new_customers, orders["customer_id"].to_numpy()[unknown_rows])
+        ],
     )
     orders.loc[unknown_rows, "customer_id"] = new_customers
 
@@ -301,12 +307,15 @@ def _shipment_defects(tables, rate, used_orders: np.ndarray, ids: IdFormatter, m
     copy_rows, mode_rows = pick[:k], pick[k:]
 
     copies = shp.iloc[copy_rows].reset_index(drop=True)
-    manifest.add(name, [""] * k, "missing_key", [f"copy of {s} received without shipment_id" for s in copies["shipment_id"]])
+    manifest.add(
+        name, [""] * k, "missing_key", [f"copy of {s} received without shipment_id" for s in copies["shipment_id"]]
+    )
     copies["shipment_id"] = pd.Series([None] * k, dtype="str")
 
     bad = np.array(BAD_MODES)[rng.integers(0, len(BAD_MODES), k)]
-    manifest.add(name, shp["shipment_id"].to_numpy()[mode_rows], "unknown_mode",
-                 [f"mode '{b}' is not a known mode" for b in bad])
+    manifest.add(
+        name, shp["shipment_id"].to_numpy()[mode_rows], "unknown_mode", [f"mode '{b}' is not a known mode" for b in bad]
+    )
     shp.loc[mode_rows, "mode"] = bad
     tables[name] = pd.concat([shp, copies], ignore_index=True)  # rows without a key go last
 
@@ -319,7 +328,9 @@ def _activity_defects(tables, rate, used_orders: np.ndarray, ids: IdFormatter, m
     prefix = ids.prefix("order")
     rows = _pick(rng, len(act), k, lambda rows: ~np.isin(_numbers(act["order_id"].iloc[rows], prefix), used_orders))
     copies = act.iloc[rows].reset_index(drop=True)
-    manifest.add(name, [""] * k, "missing_key", [f"copy of {a} received without activity_id" for a in copies["activity_id"]])
+    manifest.add(
+        name, [""] * k, "missing_key", [f"copy of {a} received without activity_id" for a in copies["activity_id"]]
+    )
     copies["activity_id"] = pd.Series([None] * k, dtype="str")
     tables[name] = pd.concat([act, copies], ignore_index=True)  # rows without a key go last
 
@@ -336,7 +347,9 @@ def _zero_velocity(tables, rate, ent: Entities, hist: History, ids: IdFormatter,
         "timedelta64[s]"
     )
     # the new SKUs have the highest numbers: they go last
-    tables["erp_products"] = pd.concat([tables["erp_products"], to_contract("erp_products", frame, ids)], ignore_index=True)
+    tables["erp_products"] = pd.concat(
+        [tables["erp_products"], to_contract("erp_products", frame, ids)], ignore_index=True
+    )
 
     forecasts = tables["crm_demand_forecasts"]
     months = np.unique(forecasts["forecast_month"].to_numpy())

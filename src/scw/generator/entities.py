@@ -17,20 +17,20 @@ from .config import (
     ARCHETYPES,
     CARRIERS,
     CATEGORIES,
+    CHANNELS,
     COUNTRIES_BY_REGION,
     CREDIT_RATINGS,
     CUSTOMER_VALUE_SIGMA,
+    DISTRIBUTOR,
     ERRATIC_SHARE,
+    KEY_ACCOUNT,
     LIFECYCLE_PROBS,
     LIFECYCLE_STAGES,
     REGIONS,
     SEASON_PROFILES,
     SLA_TIERS,
-    SMALL_ORDER_LINE_PROBS,
-    CHANNELS,
-    DISTRIBUTOR,
-    KEY_ACCOUNT,
     SMALL_FREQUENT,
+    SMALL_ORDER_LINE_PROBS,
     History,
     Scale,
     Streams,
@@ -39,29 +39,124 @@ from .config import (
 from .sampling import choose_per_group, days, probs_for, seconds, uniform
 
 _NAME_FIRST = (
-    "Alpine", "Baltic", "Cedar", "Delta", "Emerald", "Falcon", "Granite", "Harbor", "Iris",
-    "Juniper", "Keystone", "Lumen", "Maple", "Nordic", "Orchid", "Pioneer", "Quarry", "Riverside",
-    "Summit", "Tidal", "Unity", "Vista", "Willow", "Zenith", "Aurora", "Beacon", "Crest", "Dune",
-    "Evergreen", "Fjord", "Meadow", "Oakridge", "Silverline", "Sunrise", "Westwind", "Horizon",
+    "Alpine",
+    "Baltic",
+    "Cedar",
+    "Delta",
+    "Emerald",
+    "Falcon",
+    "Granite",
+    "Harbor",
+    "Iris",
+    "Juniper",
+    "Keystone",
+    "Lumen",
+    "Maple",
+    "Nordic",
+    "Orchid",
+    "Pioneer",
+    "Quarry",
+    "Riverside",
+    "Summit",
+    "Tidal",
+    "Unity",
+    "Vista",
+    "Willow",
+    "Zenith",
+    "Aurora",
+    "Beacon",
+    "Crest",
+    "Dune",
+    "Evergreen",
+    "Fjord",
+    "Meadow",
+    "Oakridge",
+    "Silverline",
+    "Sunrise",
+    "Westwind",
+    "Horizon",
 )
 _NAME_SECOND = (
-    "Foods", "Retail", "Trading", "Markets", "Supplies", "Stores", "Wholesale", "Distribution",
-    "Goods", "Outlet", "Traders", "Provisions", "Commerce", "Mercantile",
+    "Foods",
+    "Retail",
+    "Trading",
+    "Markets",
+    "Supplies",
+    "Stores",
+    "Wholesale",
+    "Distribution",
+    "Goods",
+    "Outlet",
+    "Traders",
+    "Provisions",
+    "Commerce",
+    "Mercantile",
 )
 _LEGAL_FORM = {
-    "DE": "GmbH", "AT": "GmbH", "CH": "AG", "LU": "Sarl", "FR": "SAS", "BE": "NV", "NL": "BV",
-    "GB": "Ltd", "SE": "AB", "DK": "ApS", "NO": "AS", "FI": "Oy", "IT": "Srl", "ES": "SL",
-    "PT": "Lda", "GR": "AE", "PL": "Sp zoo", "CZ": "sro", "HU": "Kft", "SK": "sro",
+    "DE": "GmbH",
+    "AT": "GmbH",
+    "CH": "AG",
+    "LU": "Sarl",
+    "FR": "SAS",
+    "BE": "NV",
+    "NL": "BV",
+    "GB": "Ltd",
+    "SE": "AB",
+    "DK": "ApS",
+    "NO": "AS",
+    "FI": "Oy",
+    "IT": "Srl",
+    "ES": "SL",
+    "PT": "Lda",
+    "GR": "AE",
+    "PL": "Sp zoo",
+    "CZ": "sro",
+    "HU": "Kft",
+    "SK": "sro",
 }
 _BRANDS = (
-    "Acme", "Brightway", "Crown", "Daybreak", "Everfresh", "Fairfield", "Goldleaf", "Homestead",
-    "Ivory", "Jolly", "Kestrel", "Lighthouse", "Maris", "Northstar", "Oakmont", "Pureline",
-    "Quest", "Redwood", "Solace", "Trueform", "Urban", "Valley", "Woodland", "Yardley",
+    "Acme",
+    "Brightway",
+    "Crown",
+    "Daybreak",
+    "Everfresh",
+    "Fairfield",
+    "Goldleaf",
+    "Homestead",
+    "Ivory",
+    "Jolly",
+    "Kestrel",
+    "Lighthouse",
+    "Maris",
+    "Northstar",
+    "Oakmont",
+    "Pureline",
+    "Quest",
+    "Redwood",
+    "Solace",
+    "Trueform",
+    "Urban",
+    "Valley",
+    "Woodland",
+    "Yardley",
 )
 _ACCOUNT_MANAGERS = (
-    "Anna Keller", "Bruno Costa", "Clara Jensen", "David Novak", "Elena Rossi", "Felix Martin",
-    "Greta Nilsson", "Hugo Lambert", "Ines Moreau", "Jonas Weber", "Katja Horvat", "Lucas Dubois",
-    "Maria Santos", "Nils Berg", "Olga Kowalska", "Pavel Dvorak",
+    "Anna Keller",
+    "Bruno Costa",
+    "Clara Jensen",
+    "David Novak",
+    "Elena Rossi",
+    "Felix Martin",
+    "Greta Nilsson",
+    "Hugo Lambert",
+    "Ines Moreau",
+    "Jonas Weber",
+    "Katja Horvat",
+    "Lucas Dubois",
+    "Maria Santos",
+    "Nils Berg",
+    "Olga Kowalska",
+    "Pavel Dvorak",
 )
 
 
@@ -211,7 +306,7 @@ def build_customers(
         hi = np.array([low_high(x)[1] for x in a], dtype=float)
         return uniform(rng, lo, hi)
 
-    value = rng.lognormal(-CUSTOMER_VALUE_SIGMA**2 / 2, CUSTOMER_VALUE_SIGMA, n)
+    value = rng.lognormal(-(CUSTOMER_VALUE_SIGMA**2) / 2, CUSTOMER_VALUE_SIGMA, n)
     lines_mean = np.array([x.lines_mean for x in a]) * rng.lognormal(0, 0.15, n)
     small = arch == SMALL_FREQUENT
     lines_expected = np.where(small, np.dot(SMALL_ORDER_LINE_PROBS, [1, 2, 3]), lines_mean)
@@ -219,9 +314,7 @@ def build_customers(
     region = rng.choice(len(REGIONS), size=n)
     country = np.array([rng.choice(COUNTRIES_BY_REGION[REGIONS[r]]) for r in region])
     channel = choose_per_group(rng, arch, np.array([probs_for(x.channel_weights, CHANNELS) for x in ARCHETYPES]))
-    credit = choose_per_group(
-        rng, arch, np.array([probs_for(x.credit_weights, CREDIT_RATINGS) for x in ARCHETYPES])
-    )
+    credit = choose_per_group(rng, arch, np.array([probs_for(x.credit_weights, CREDIT_RATINGS) for x in ARCHETYPES]))
     terms = np.array([rng.choice(x.payment_terms) for x in a])
     names = [
         f"{_NAME_FIRST[i]} {_NAME_SECOND[j]} {_LEGAL_FORM[c]}"
@@ -317,7 +410,9 @@ def build_accounts(customers: pd.DataFrame, hist: History, rng: np.random.Genera
     managers = np.array(_ACCOUNT_MANAGERS)
     senior = managers[:6]
     manager = np.where(
-        np.isin(arch, [KEY_ACCOUNT, DISTRIBUTOR]), senior[rng.integers(0, len(senior), n)], managers[rng.integers(0, len(managers), n)]
+        np.isin(arch, [KEY_ACCOUNT, DISTRIBUTOR]),
+        senior[rng.integers(0, len(senior), n)],
+        managers[rng.integers(0, len(managers), n)],
     )
     return pd.DataFrame(
         {
@@ -372,8 +467,11 @@ def make_products(rng: np.random.Generator, n: int, suppliers: pd.DataFrame, fir
     case_pack = np.where(
         weight > 5, rng.choice([1, 2, 4], n), np.where(cost > 30, rng.choice([1, 5, 10], n), rng.choice([6, 12, 24], n))
     )
-    size = np.where(weight < 1, np.char.add((np.round(weight * 1000)).astype(int).astype(str), "g"),
-                    np.char.add(np.round(weight, 1).astype(str), "kg"))
+    size = np.where(
+        weight < 1,
+        np.char.add((np.round(weight * 1000)).astype(int).astype(str), "g"),
+        np.char.add(np.round(weight, 1).astype(str), "kg"),
+    )
     brand = np.array(_BRANDS)[rng.integers(0, len(_BRANDS), n)]
     names = [f"{b} {s.replace('_', ' ').title()} {z}" for b, s, z in zip(brand, subname, size)]
     return pd.DataFrame(

@@ -10,7 +10,6 @@ from .entities import Entities
 from .orders import OrderBook
 from .sampling import days, round_money
 
-
 GL_ACCOUNTS: dict[str, str] = {
     "6100": "Warehouse labour",
     "6150": "Returns handling and disposal",
@@ -50,8 +49,10 @@ def build_invoices(
     end of history (and a few bad debts) have no paid_date.
     """
     lines, orders = book.lines, book.orders
-    net = lines["quantity_shipped"].to_numpy() * lines["unit_price"].to_numpy() * (
-        1 - lines["discount_pct"].to_numpy() / 100.0
+    net = (
+        lines["quantity_shipped"].to_numpy()
+        * lines["unit_price"].to_numpy()
+        * (1 - lines["discount_pct"].to_numpy() / 100.0)
     )
     amount = np.bincount(lines["order"].to_numpy(), weights=net, minlength=len(orders))
     last = shipments.groupby("order", sort=True)["ship_ts"].max()
@@ -116,17 +117,29 @@ def build_general_ledger(
     def noise(scale: float, shape=(n_dcs, n_months)) -> np.ndarray:
         return 1 + rng.uniform(-scale, scale, shape)
 
-    minutes = _by_dc_month(activities["dc_id"].to_numpy(), activities["activity_ts"].to_numpy(),
-                           activities["labor_minutes"].to_numpy(), n_dcs, hist)
+    minutes = _by_dc_month(
+        activities["dc_id"].to_numpy(),
+        activities["activity_ts"].to_numpy(),
+        activities["labor_minutes"].to_numpy(),
+        n_dcs,
+        hist,
+    )
     labour = minutes * wage * noise(0.01)
 
     ret_dc = returns["dc"].to_numpy() + 1
     ret_count = _by_dc_month(ret_dc, returns["return_date"].to_numpy(), 1.0, n_dcs, hist)
-    ret_units = _by_dc_month(ret_dc, returns["return_date"].to_numpy(), returns["quantity_returned"].to_numpy(), n_dcs, hist)
+    ret_units = _by_dc_month(
+        ret_dc, returns["return_date"].to_numpy(), returns["quantity_returned"].to_numpy(), n_dcs, hist
+    )
     returns_cost = (150 + 6.5 * ret_count + 0.9 * ret_units) * noise(0.02)
 
-    freight_tms = _by_dc_month(shipments["origin_dc_id"].to_numpy(), shipments["ship_ts"].to_numpy(),
-                               shipments["freight_cost"].to_numpy(), n_dcs, hist)
+    freight_tms = _by_dc_month(
+        shipments["origin_dc_id"].to_numpy(),
+        shipments["ship_ts"].to_numpy(),
+        shipments["freight_cost"].to_numpy(),
+        n_dcs,
+        hist,
+    )
     posted_share = rng.uniform(*FREIGHT_POSTED_IN_MONTH, (n_dcs, n_months))
     carried = np.zeros_like(freight_tms)
     carried[:, 1:] = freight_tms[:, :-1] * (1 - posted_share[:, :-1])
@@ -135,15 +148,22 @@ def build_general_ledger(
     freight = freight_tms * posted_share + carried + true_up
     freight = np.where(freight > 0, freight, 50.0)  # carrier account fee in a month without shipments
 
-    units = _by_dc_month(activities["dc_id"].to_numpy(), activities["activity_ts"].to_numpy(),
-                         activities["units_handled"].to_numpy(), n_dcs, hist)
+    units = _by_dc_month(
+        activities["dc_id"].to_numpy(),
+        activities["activity_ts"].to_numpy(),
+        activities["units_handled"].to_numpy(),
+        n_dcs,
+        hist,
+    )
     dc_type = ent.dcs["dc_type"].to_numpy()
     rent_factor = np.select([dc_type == "national", dc_type == "cold_chain"], [0.8, 1.0], 0.6)
     rent = np.maximum(5000.0, np.round(labour.mean(axis=1) * rent_factor, -2))[:, None] * np.ones((1, n_months))
     utility_rate = np.where(dc_type == "cold_chain", 0.03, 0.02)[:, None]
     equipment = (0.25 * rent + units * utility_rate) * noise(0.03)
 
-    value = snapshots["on_hand_qty"].to_numpy() * ent.products["unit_cost"].to_numpy()[snapshots["sku_id"].to_numpy() - 1]
+    value = (
+        snapshots["on_hand_qty"].to_numpy() * ent.products["unit_cost"].to_numpy()[snapshots["sku_id"].to_numpy() - 1]
+    )
     snap_dates = snapshots["snapshot_date"].to_numpy()
     inv_value = _by_dc_month(snapshots["dc_id"].to_numpy(), snap_dates, value, n_dcs, hist)
     unique_dates = np.unique(snap_dates)
@@ -154,15 +174,24 @@ def build_general_ledger(
     admin = (2500 + 4.2 * order_count) * noise(0.01, n_months)
     inv_month = hist.month_index(invoices["invoice_date"].to_numpy())
     paid_late = (invoices["paid_date"].isna() | (invoices["paid_date"] > invoices["due_date"])).to_numpy()
-    billing = (1200 + 1.8 * np.bincount(inv_month, minlength=n_months)
-               + 6.0 * np.bincount(inv_month[paid_late], minlength=n_months)) * noise(0.01, n_months)
+    billing = (
+        1200
+        + 1.8 * np.bincount(inv_month, minlength=n_months)
+        + 6.0 * np.bincount(inv_month[paid_late], minlength=n_months)
+    ) * noise(0.01, n_months)
 
     per_dc = {"6100": labour, "6150": returns_cost, "6200": freight, "6300": rent, "6350": equipment, "6500": carrying}
     per_hq = {"6400": admin, "6600": billing}
     month_start = hist.months.astype("datetime64[D]")
     blocks = [
-        pd.DataFrame({"posting_month": np.tile(month_start, n_dcs), "gl_account": acct,
-                      "cost_center": np.repeat(dc_codes, n_months), "amount": matrix.ravel()})
+        pd.DataFrame(
+            {
+                "posting_month": np.tile(month_start, n_dcs),
+                "gl_account": acct,
+                "cost_center": np.repeat(dc_codes, n_months),
+                "amount": matrix.ravel(),
+            }
+        )
         for acct, matrix in per_dc.items()
     ] + [
         pd.DataFrame({"posting_month": month_start, "gl_account": acct, "cost_center": HQ, "amount": series})

@@ -175,7 +175,9 @@ def _snapshots(snap: np.ndarray, pair_sku, pair_dc, launch_month: np.ndarray, hi
     )
 
 
-def build_forecasts(book: OrderBook, inv: Inventory, ent: Entities, hist: History, rng: np.random.Generator) -> pd.DataFrame:
+def build_forecasts(
+    book: OrderBook, inv: Inventory, ent: Entities, hist: History, rng: np.random.Generator
+) -> pd.DataFrame:
     """Monthly forecast per stocked SKU x DC for every history month plus three future months.
 
     History months: the month's ordered quantity +- noise. Future months: the

@@ -70,8 +70,13 @@ def build_shipments(
     candidates = np.flatnonzero(np.isin(mode, CONSOLIDATED_MODES))
     if len(candidates):
         frame = pd.DataFrame(
-            {"day": ship_day[candidates], "dc": dc[candidates], "region": destination[candidates],
-             "carrier": carrier[candidates], "order": o[candidates]}
+            {
+                "day": ship_day[candidates],
+                "dc": dc[candidates],
+                "region": destination[candidates],
+                "carrier": carrier[candidates],
+                "order": o[candidates],
+            }
         )
         keys = ["day", "dc", "region", "carrier"]
         n_orders = frame.groupby(keys, sort=True)["order"].transform("nunique").to_numpy()
@@ -209,8 +214,13 @@ def _picking(book: OrderBook, ent: Entities, rng: np.random.Generator) -> tuple[
     share = np.array([a.value_added_share for a in ARCHETYPES])[orders["archetype"].to_numpy()[o]]
     va = rng.random(n) < share
     value_added = _activity(
-        dc[va], "value_added", pick_ts[va] + seconds(300), (1 + 0.05 * units[va]) * rng.lognormal(0, 0.2, int(va.sum())),
-        units[va], order_id[va], line_number[va],
+        dc[va],
+        "value_added",
+        pick_ts[va] + seconds(300),
+        (1 + 0.05 * units[va]) * rng.lognormal(0, 0.2, int(va.sum())),
+        units[va],
+        order_id[va],
+        line_number[va],
     )
     return picking, value_added
 
@@ -237,8 +247,13 @@ def _returns_processing(returns: pd.DataFrame, rng: np.random.Generator) -> dict
     qty = returns["quantity_returned"].to_numpy()
     ts = returns["return_date"].to_numpy().astype("datetime64[s]") + hours(rng.uniform(8, 17, n))
     return _activity(
-        returns["dc"].to_numpy() + 1, "returns_processing", ts, (4 + 0.4 * qty) * rng.lognormal(0, 0.2, n), qty,
-        returns["order_id"].to_numpy(), returns["line_number"].to_numpy(),
+        returns["dc"].to_numpy() + 1,
+        "returns_processing",
+        ts,
+        (4 + 0.4 * qty) * rng.lognormal(0, 0.2, n),
+        qty,
+        returns["order_id"].to_numpy(),
+        returns["line_number"].to_numpy(),
     )
 
 
@@ -253,4 +268,3 @@ def _cycle_counts(ent: Entities, hist: History, rng: np.random.Generator) -> dic
     minutes = (30 + 0.9 * counted) * rng.lognormal(0, 0.15, len(day))
     ts = day.astype("datetime64[s]") + hours(rng.uniform(5.5, 7.5, len(day)))
     return _activity(dc + 1, "cycle_count", ts, minutes, counted)
-

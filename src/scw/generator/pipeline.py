@@ -85,7 +85,15 @@ def generate(
     )
     dc_codes = ids.format("dc", ent.dcs["dc_id"]).tolist()
     gl = build_general_ledger(
-        dc_codes, ent, book.orders, shipments, activities, returns, invoices, inv.snapshots, hist,
+        dc_codes,
+        ent,
+        book.orders,
+        shipments,
+        activities,
+        returns,
+        invoices,
+        inv.snapshots,
+        hist,
         streams.get("general_ledger"),
     )
     budget, deliberate = build_budget(gl, hist, streams.get("budget"))
@@ -131,13 +139,17 @@ def generate(
     write_plain_csv(archetypes, truth_out / "customer_archetypes.csv")
     write_plain_csv(manifest, truth_out / "injected_defects.csv")
     write_json(
-        _manifest_json(scale, seed, end_month, fmt, defect_rate, hist, counts, manifest, archetypes, ent, ids, deliberate),
+        _manifest_json(
+            scale, seed, end_month, fmt, defect_rate, hist, counts, manifest, archetypes, ent, ids, deliberate
+        ),
         truth_out / "generation_manifest.json",
     )
     return counts
 
 
-def _manifest_json(scale, seed, end_month, fmt, defect_rate, hist, counts, manifest, archetypes, ent, ids, deliberate) -> dict:
+def _manifest_json(
+    scale, seed, end_month, fmt, defect_rate, hist, counts, manifest, archetypes, ent, ids, deliberate
+) -> dict:
     """The generation manifest: parameters, window, row counts, defect counts, planted signals."""
     defects = {rule: {} for rule in RULES}
     for (table, rule), n in manifest.groupby(["source_table", "rule"]).size().items():
