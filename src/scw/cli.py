@@ -15,6 +15,7 @@ from . import (
     contract_doc,
     erp_export,
     extract_cut,
+    lineage,
     refresh,
     segments_as_of,
     warehouse,
@@ -29,6 +30,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     erp_export.add_parser,
     extract_cut.add_parser,
     refresh.add_parser,
+    lineage.add_parser,
     contract_doc.add_parser,
     segments_as_of.add_parser,
 ]
@@ -36,7 +38,9 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every registered subcommand."""
-    parser = argparse.ArgumentParser(prog="scw", description="Supply chain segmentation and cost-to-serve warehouse tools.")
+    parser = argparse.ArgumentParser(
+        prog="scw", description="Supply chain segmentation and cost-to-serve warehouse tools."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for add_parser in COMMANDS:

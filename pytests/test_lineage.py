@@ -1,0 +1,149 @@
+"""The layer rules of the model graph (scw.lineage, docs/architecture.md).
+
+The rules are checked on the manifest of the shared small build. The edges
+that still break a rule are listed here, each to be removed as its model
+moves: the test fails on any new breach, and on a listed one that is gone,
+so the lists only shrink.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scw.lineage import MAX_PARENTS, Graph, report
+
+#: intermediate models that still read a business mart: (mart, model)
+KNOWN_INTERMEDIATE_READS_OF_MARTS = {
+    ("contract_lot_sizes", "int_inventory__policy_inputs"),
+    ("cost_to_serve_orders", "int_customers__time_decayed_features"),
+    ("customer_profitability", "int_customers__shortage_priority"),
+    ("customer_profitability", "int_customers__window_profitability"),
+    ("customer_profitability", "int_profitability__window"),
+    ("customer_segments", "int_customers__segments"),
+    ("customer_segments", "int_customers__shortage_priority"),
+    ("product_segments", "int_inventory__stocking_locations"),
+    ("product_segments", "int_procurement_contracts__skus"),
+}
+#: base_ models that still read another model: (model, base_ model)
+KNOWN_BASE_READS_OF_MODELS = {
+    ("base_erp__sales_order_lines", "base_erp__returns"),
+    ("base_erp__sales_orders", "base_erp__invoices"),
+    ("base_erp__sales_orders", "base_erp__sales_order_lines"),
+    ("base_erp__sales_orders", "base_tms__shipments"),
+    ("base_erp__sales_orders", "base_wms__activities"),
+    ("stg_erp__customers", "base_crm__accounts"),
+    ("stg_erp__customers", "base_erp__sales_orders"),
+    ("stg_erp__products", "base_crm__demand_forecasts"),
+    ("stg_erp__products", "base_erp__purchase_receipts"),
+    ("stg_erp__products", "base_erp__sales_order_lines"),
+    ("stg_erp__products", "base_wms__inventory_snapshots"),
+    ("stg_erp__sales_order_lines", "base_crm__demand_forecasts"),
+    ("stg_erp__sales_order_lines", "base_erp__returns"),
+    ("stg_erp__sales_order_lines", "base_wms__activities"),
+    ("stg_erp__sales_orders", "base_crm__demand_forecasts"),
+    ("stg_erp__sales_orders", "base_erp__invoices"),
+    ("stg_tms__carriers", "base_tms__shipments"),
+    ("stg_wms__distribution_centers", "base_crm__demand_forecasts"),
+    ("stg_wms__distribution_centers", "base_erp__purchase_receipts"),
+    ("stg_wms__distribution_centers", "base_erp__sales_orders"),
+    ("stg_wms__distribution_centers", "base_tms__shipments"),
+    ("stg_wms__distribution_centers", "base_wms__activities"),
+    ("stg_wms__distribution_centers", "base_wms__inventory_snapshots"),
+}
+#: models that still have more than MAX_PARENTS parents
+KNOWN_WIDE_MODELS = {"dim_dates", "int_orders__cost_drivers", "int_refresh__cost_months", "stg_refresh__changed_keys"}
+
+
+def _node(name: str, path: str, parents: list[str], kind: str = "model") -> tuple[str, dict]:
+    key = f"{kind}.p.{name}"
+    return key, {
+        "resource_type": kind,
+        "name": name,
+        "original_file_path": path,
+        "depends_on": {"nodes": parents},
+    }
+
+
+def _manifest(*nodes: tuple[str, dict]) -> dict:
+    source = {
+        "resource_type": "source",
+        "name": "erp_orders",
+        "source_name": "erp",
+        "original_file_path": "models/staging/erp/_erp__sources.yml",
+    }
+    return {"nodes": dict(nodes), "sources": {"source.p.erp.erp_orders": source}}
+
+
+def test_the_checks_find_planted_breaches():
+    """A hand-made graph with one breach of each rule: each check names it, and only it."""
+    src = "source.p.erp.erp_orders"
+    manifest = _manifest(
+        _node("base_erp__orders", "models/staging/erp/base/base_erp__orders.sql", [src]),
+        _node("stg_refresh__window", "models/staging/refresh/stg_refresh__window.sql", [src]),
+        _node("stg_erp__orders", "models/staging/erp/stg_erp__orders.sql", ["model.p.base_erp__orders"]),
+        # reads the refresh's control model (allowed) and a stg_ model (a breach)
+        _node(
+            "base_erp__lines",
+            "models/staging/erp/base/base_erp__lines.sql",
+            [src, "model.p.stg_refresh__window", "model.p.stg_erp__orders"],
+        ),
+        _node("fct_orders", "models/marts/core/fct_orders.sql", ["model.p.stg_erp__orders", "seed.p.rates"]),
+        _node("rates", "seeds/rates.csv", [], kind="seed"),
+        _node("order_costs", "models/marts/cost_to_serve/order_costs.sql", ["model.p.fct_orders"]),
+        # an intermediate model reading a business mart
+        _node("int_customers__features", "models/intermediate/seg/int_customers__features.sql", ["model.p.order_costs"]),
+        _node("customer_segments", "models/marts/seg/customer_segments.sql", ["model.p.int_customers__features"]),
+        # seven parents (a seed does not count)
+        _node(
+            "int_wide",
+            "models/intermediate/x/int_wide.sql",
+            [f"model.p.{name}" for name in ("base_erp__orders", "stg_erp__orders", "base_erp__lines", "fct_orders")]
+            + ["model.p.stg_refresh__window", "model.p.int_customers__features", src, "seed.p.rates"],
+        ),
+    )
+    graph = Graph.from_manifest(manifest)
+    assert graph.intermediate_reads_of_marts() == [("order_costs", "int_customers__features")]
+    assert graph.base_reads_of_models() == [("stg_erp__orders", "base_erp__lines")]
+    assert graph.wide_models() == {"int_wide": 7}
+    assert graph.wide_models(limit=7) == {}
+    chain = graph.longest_chain()
+    assert chain == [
+        "erp.erp_orders",
+        "base_erp__orders",
+        "stg_erp__orders",
+        "fct_orders",
+        "order_costs",
+        "int_customers__features",
+        "customer_segments",
+    ]
+    assert graph.layer_crossings(chain) == 2
+    assert graph.edge_counts()[("mart", "intermediate")] == 1
+    assert graph.edge_counts()[("seed", "intermediate")] == 1
+
+
+@pytest.fixture(scope="module")
+def graph(small_build) -> Graph:
+    project, _ = small_build
+    return Graph.from_manifest(json.loads(((project.output or project.root) / "target" / "manifest.json").read_text()))
+
+
+def test_no_new_intermediate_model_reads_a_business_mart(graph):
+    assert set(graph.intermediate_reads_of_marts()) == KNOWN_INTERMEDIATE_READS_OF_MARTS
+
+
+def test_no_new_base_model_reads_another_model(graph):
+    assert set(graph.base_reads_of_models()) == KNOWN_BASE_READS_OF_MODELS
+
+
+def test_no_new_model_has_more_than_six_parents(graph):
+    assert MAX_PARENTS == 6
+    assert set(graph.wide_models()) == KNOWN_WIDE_MODELS
+
+
+def test_the_report_states_the_longest_chain(graph):
+    chain = graph.longest_chain()
+    assert chain[0].split(".")[0] in ("erp", "crm", "wms", "tms", "finance")
+    assert graph.layer(next(key for key in graph.nodes if graph.name(key) == chain[-1])) == "mart"
+    assert f"longest source-to-mart chain: {len(chain) - 1} hops" in report(graph)

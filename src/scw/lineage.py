@@ -1,0 +1,199 @@
+"""``scw lineage``: the layer rules of the model graph, checked on dbt's manifest.
+
+The layers (docs/architecture.md), by a node's file path:
+
+    source -> staging -> core -> intermediate -> mart
+
+- staging       models/staging/ (base_ and stg_ models, the refresh's control
+                models stg_refresh__*)
+- core          models/marts/core/ (conformed dims and facts)
+- intermediate  models/intermediate/, and int_ models elsewhere
+- quality       models/marts/quality/ (reads every base_ model by design)
+- mart          every other model under models/marts/ or python_models/
+- snapshot      snapshots (the versioned history of a mart)
+- seed          reference seeds (configuration; not counted as parents)
+
+The rules:
+
+1. no intermediate model reads a business mart or a snapshot of one;
+2. a base_ model reads only sources, and the refresh's control models
+   (which keys of its own source a refresh redoes);
+3. no model outside the quality layer has more than ``MAX_PARENTS``
+   parents (models, snapshots and sources; seeds are configuration);
+4. the longest chain from a source to a business mart is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+#: the most parents a model outside the quality layer may have
+MAX_PARENTS = 6
+#: models a base_ model may read besides its sources: the refresh's control
+#: tables, which say which of its source's keys a refresh redoes
+REFRESH_CONTROL = ("stg_refresh__window", "stg_refresh__changed_keys")
+LAYER_ORDER = ("source", "seed", "staging", "core", "intermediate", "quality", "mart", "snapshot")
+
+
+def layer_of(node: dict) -> str:
+    """The layer of a manifest node or source (see the module's docstring)."""
+    kind = node["resource_type"]
+    if kind in ("source", "seed", "snapshot"):
+        return kind
+    path = node.get("original_file_path", "")
+    name = node["name"]
+    if path.startswith("models/staging/"):
+        return "staging"
+    if path.startswith("models/marts/core/"):
+        return "core"
+    if path.startswith("models/marts/quality/"):
+        return "quality"
+    if path.startswith("models/intermediate/") or name.startswith("int_"):
+        return "intermediate"
+    return "mart"
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Models, snapshots, seeds and sources of a manifest, with their parents."""
+
+    nodes: dict[str, dict]
+    parents: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def from_manifest(cls, manifest: dict) -> Graph:
+        nodes = {
+            key: node
+            for key, node in manifest["nodes"].items()
+            if node["resource_type"] in ("model", "snapshot", "seed")
+        }
+        nodes.update(manifest.get("sources", {}))
+        parents = {
+            key: tuple(
+                dict.fromkeys(parent for parent in node.get("depends_on", {}).get("nodes", []) if parent in nodes)
+            )
+            for key, node in nodes.items()
+        }
+        return cls(nodes, parents)
+
+    def name(self, key: str) -> str:
+        node = self.nodes[key]
+        if node["resource_type"] == "source":
+            return f"{node['source_name']}.{node['name']}"
+        return node["name"]
+
+    def layer(self, key: str) -> str:
+        return layer_of(self.nodes[key])
+
+    def edge_counts(self) -> Counter:
+        """Edges by (parent layer, child layer)."""
+        return Counter((self.layer(parent), self.layer(child)) for child in self.nodes for parent in self.parents[child])
+
+    def intermediate_reads_of_marts(self) -> list[tuple[str, str]]:
+        """(mart or snapshot, intermediate model) edges: rule 1."""
+        return sorted(
+            (self.name(parent), self.name(child))
+            for child in self.nodes
+            if self.layer(child) == "intermediate"
+            for parent in self.parents[child]
+            if self.layer(parent) in ("mart", "snapshot")
+        )
+
+    def base_reads_of_models(self) -> list[tuple[str, str]]:
+        """(model, base_ model) edges other than to the refresh's control models: rule 2."""
+        return sorted(
+            (self.name(parent), self.name(child))
+            for child, node in self.nodes.items()
+            if node["resource_type"] == "model" and node["name"].startswith("base_")
+            for parent in self.parents[child]
+            if self.layer(parent) not in ("source", "seed") and self.name(parent) not in REFRESH_CONTROL
+        )
+
+    def wide_models(self, limit: int = MAX_PARENTS) -> dict[str, int]:
+        """Models outside the quality layer with more than ``limit`` parents: rule 3."""
+        wide = {}
+        for key, node in self.nodes.items():
+            if node["resource_type"] != "model" or self.layer(key) == "quality":
+                continue
+            count = sum(1 for parent in self.parents[key] if self.layer(parent) != "seed")
+            if count > limit:
+                wide[self.name(key)] = count
+        return dict(sorted(wide.items()))
+
+    def longest_chain(self) -> list[str]:
+        """The longest chain of parents from a source to a business mart (names, source first)."""
+
+        @cache
+        def chain(key: str) -> tuple[str, ...]:
+            if self.layer(key) == "source":
+                return (key,)
+            best: tuple[str, ...] = ()
+            for parent in self.parents[key]:
+                if self.layer(parent) == "seed":
+                    continue
+                candidate = chain(parent)
+                if candidate and len(candidate) > len(best):
+                    best = candidate
+            return (*best, key) if best else ()
+
+        marts = [key for key in self.nodes if self.layer(key) == "mart"]
+        longest = max((chain(key) for key in marts), key=len, default=())
+        return [self.name(key) for key in longest]
+
+    def layer_crossings(self, chain: list[str]) -> int:
+        """How many times a chain enters the mart layer from another layer."""
+        by_name = {self.name(key): key for key in self.nodes}
+        layers = [self.layer(by_name[name]) for name in chain]
+        return sum(1 for before, after in zip(layers, layers[1:]) if after == "mart" and before != "mart")
+
+
+def report(graph: Graph) -> str:
+    """The rules' findings and the edge counts, as text."""
+    lines = ["edges by layer (parent -> child):"]
+    counts = graph.edge_counts()
+    for (parent, child), count in sorted(
+        counts.items(), key=lambda item: (LAYER_ORDER.index(item[0][0]), LAYER_ORDER.index(item[0][1]))
+    ):
+        lines.append(f"  {parent:>12} -> {child:<12} {count:>4}")
+    marts_back = graph.intermediate_reads_of_marts()
+    lines.append(f"intermediate models reading a business mart: {len(marts_back)}")
+    lines += [f"  {mart} -> {model}" for mart, model in marts_back]
+    base = graph.base_reads_of_models()
+    lines.append(f"base_ models reading another model: {len(base)}")
+    lines += [f"  {parent} -> {model}" for parent, model in base]
+    wide = graph.wide_models()
+    lines.append(f"models with more than {MAX_PARENTS} parents (quality layer and seeds aside): {len(wide)}")
+    lines += [f"  {model}: {count}" for model, count in wide.items()]
+    chain = graph.longest_chain()
+    lines.append(
+        f"longest source-to-mart chain: {len(chain) - 1} hops, entering the mart layer"
+        f" {graph.layer_crossings(chain)} times"
+    )
+    lines.append("  " + " -> ".join(chain))
+    return "\n".join(lines)
+
+
+def _run(args: argparse.Namespace) -> int:
+    graph = Graph.from_manifest(json.loads(Path(args.manifest).read_text()))
+    print(report(graph))
+    return 0
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``scw lineage``."""
+    parser = subparsers.add_parser(
+        "lineage",
+        help="check the layer rules of the model graph on dbt's manifest",
+        description=(
+            "Print the edges between layers, the intermediate models that read a business mart, the base_"
+            " models that read another model, the models with too many parents and the longest"
+            " source-to-mart chain (docs/architecture.md). Run dbt parse first."
+        ),
+    )
+    parser.add_argument("--manifest", default="target/manifest.json", help="dbt manifest (default: target/manifest.json)")
+    parser.set_defaults(func=_run)
