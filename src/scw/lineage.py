@@ -92,7 +92,9 @@ class Graph:
 
     def edge_counts(self) -> Counter:
         """Edges by (parent layer, child layer)."""
-        return Counter((self.layer(parent), self.layer(child)) for child in self.nodes for parent in self.parents[child])
+        return Counter(
+            (self.layer(parent), self.layer(child)) for child in self.nodes for parent in self.parents[child]
+        )
 
     def intermediate_reads_of_marts(self) -> list[tuple[str, str]]:
         """(mart or snapshot, intermediate model) edges: rule 1."""
@@ -195,5 +197,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             " source-to-mart chain (docs/architecture.md). Run dbt parse first."
         ),
     )
-    parser.add_argument("--manifest", default="target/manifest.json", help="dbt manifest (default: target/manifest.json)")
+    parser.add_argument(
+        "--manifest", default="target/manifest.json", help="dbt manifest (default: target/manifest.json)"
+    )
     parser.set_defaults(func=_run)
