@@ -16,15 +16,10 @@ from scw.lineage import MAX_PARENTS, Graph, report
 
 #: intermediate models that still read a business mart: (mart, model)
 KNOWN_INTERMEDIATE_READS_OF_MARTS = {
-    ("contract_lot_sizes", "int_inventory__policy_inputs"),
     ("cost_to_serve_orders", "int_customers__time_decayed_features"),
     ("customer_profitability", "int_customers__shortage_priority"),
     ("customer_profitability", "int_customers__window_profitability"),
     ("customer_profitability", "int_profitability__window"),
-    ("customer_segments", "int_customers__segments"),
-    ("customer_segments", "int_customers__shortage_priority"),
-    ("product_segments", "int_inventory__stocking_locations"),
-    ("product_segments", "int_procurement_contracts__skus"),
 }
 #: base_ models that still read another model: (model, base_ model)
 KNOWN_BASE_READS_OF_MODELS = {
@@ -93,7 +88,9 @@ def test_the_checks_find_planted_breaches():
         _node("rates", "seeds/rates.csv", [], kind="seed"),
         _node("order_costs", "models/marts/cost_to_serve/order_costs.sql", ["model.p.fct_orders"]),
         # an intermediate model reading a business mart
-        _node("int_customers__features", "models/intermediate/seg/int_customers__features.sql", ["model.p.order_costs"]),
+        _node(
+            "int_customers__features", "models/intermediate/seg/int_customers__features.sql", ["model.p.order_costs"]
+        ),
         _node("customer_segments", "models/marts/seg/customer_segments.sql", ["model.p.int_customers__features"]),
         # seven parents (a seed does not count)
         _node(

@@ -218,6 +218,7 @@ def test_snapshot_versions_a_changed_class(built, tmp_path):
         "build",
         "--select",
         "int_products__abc_classified",
+        "int_products__segments",
         "product_segments",
         "product_segments_snapshot",
         "--indirect-selection",

@@ -1,4 +1,3 @@
-{{ config(schema='intermediate', materialized='table') }}
 {#-
     Time-decayed daily demand statistics per stocking location, computed
     from the days with demand only (see the YAML for the formulas). Zero

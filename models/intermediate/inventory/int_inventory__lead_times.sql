@@ -1,4 +1,3 @@
-{{ config(schema='intermediate', materialized='table') }}
 {#-
     One row per stocking location (grain sku_id, dc_id): the supplier lead
     time inventory_policies plans with, from purchase receipts

@@ -1,4 +1,3 @@
-{{ config(schema='intermediate', materialized='table') }}
 {#-
     One row per stocking location (grain sku_id, dc_id): everything
     inventory_policies needs besides the daily demand series.
@@ -15,8 +14,9 @@
       moq_units                   the larger of the supplier minimum (seed
           inventory_supplier_moq: the row of the SKU and its supplier, else
           the supplier's row without sku_id) and the committed lot of a
-          procurement contract covering the SKU x DC (contract_lot_sizes);
-          null when neither applies. lot_constraint_source says which set it
+          procurement contract covering the SKU x DC
+          (int_procurement_contracts__lot_sizes); null when neither
+          applies. lot_constraint_source says which set it
       contract_id                 the covering procurement contract, if any
       lead time                   int_inventory__lead_times
 -#}
@@ -67,7 +67,7 @@ contract_lots as (
         dc_id,
         contract_id,
         min_lot_units
-    from {{ ref('contract_lot_sizes') }}
+    from {{ ref('int_procurement_contracts__lot_sizes') }}
 ),
 
 service_levels as (

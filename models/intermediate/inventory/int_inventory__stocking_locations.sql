@@ -1,4 +1,3 @@
-{{ config(schema='intermediate', materialized='table') }}
 {#-
     One row per active SKU x DC (grain sku_id, dc_id): the stocking
     locations inventory_policies sets parameters for, as of the product
@@ -33,7 +32,7 @@ with product_segments as (
         xyz_class,
         velocity_class,
         as_of_date
-    from {{ ref('product_segments') }}
+    from {{ ref('int_products__segments') }}
     where is_active
 ),
 

@@ -5,8 +5,8 @@
 
       priority_tier / priority_rule_id  the first rule of seed
           shortage_priority_rules, in rule_order, whose patterns match the
-          customer's current segment (customer_segments; 'unsegmented' when
-          it has none), strategic flag and SLA tier ('*' is a wildcard)
+          customer's current segment (int_customers__segment_decisions;
+          'unsegmented' when it has none), strategic flag and SLA tier ('*' is a wildcard)
       profitability_rank  1 = the largest cost-to-serve margin summed over
           the var shortage_profitability_window_months months of
           customer_profitability ending at its latest month; customers
@@ -27,7 +27,7 @@ segments as (
     select
         customer_id,
         segment
-    from {{ ref('customer_segments') }}
+    from {{ ref('int_customers__segment_decisions') }}
 ),
 
 profitability as (

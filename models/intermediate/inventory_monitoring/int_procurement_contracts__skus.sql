@@ -3,7 +3,7 @@
     sku_id), from seed procurement_contracts. A SKU contract covers its
     sku_id; a category contract covers every SKU of dim_products in the
     category whose supplier is the contract's supplier. Either way the SKU's
-    current product segment (product_segments) must be listed in
+    current product segment (int_products__segments) must be listed in
     applies_to_segments (semicolon-separated) unless that is '*'.
 
     scope_rank orders overlapping contracts of the same supplier and SKU:
@@ -27,7 +27,7 @@ segments as (
     select
         sku_id,
         segment
-    from {{ ref('product_segments') }}
+    from {{ ref('int_products__segments') }}
 ),
 
 covered as (

@@ -1,9 +1,10 @@
 {#-
     The segment every profitability mart reports by, one row per customer of
-    dim_customers (grain customer_id): the segment of customer_segments, or
-    var profitability_default_segment ('unsegmented', method 'none') for a
-    customer the segmentation does not cover. segment_profitability and
-    its tie-out test read only these three columns.
+    dim_customers (grain customer_id): the segment of
+    int_customers__segment_decisions, or var profitability_default_segment
+    ('unsegmented', method 'none') for a customer the segmentation does not
+    cover. segment_profitability and its tie-out test read only these three
+    columns.
 -#}
 with customers as (
     select customer_id from {{ ref('dim_customers') }}
@@ -14,7 +15,7 @@ segments as (
         customer_id,
         segment,
         segment_method
-    from {{ ref('customer_segments') }}
+    from {{ ref('int_customers__segment_decisions') }}
 ),
 
 final as (

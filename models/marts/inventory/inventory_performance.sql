@@ -1,4 +1,3 @@
-{{ config(schema='inventory', materialized='table') }}
 {#-
     One row per SKU x DC (grain sku_id, dc_id) that had an inventory
     snapshot or an order line in the monitoring window, or has an inventory
@@ -52,7 +51,7 @@ segments as (
     select
         sku_id,
         segment
-    from {{ ref('product_segments') }}
+    from {{ ref('int_products__segments') }}
 ),
 
 as_of as (

@@ -1,4 +1,3 @@
-{{ config(schema='inventory', materialized='table') }}
 {#-
     One row per product segment and month (grain segment, month) of the
     inventory and order history up to the monitoring as-of date: stockout
@@ -18,7 +17,7 @@ segments as (
     select
         sku_id,
         segment
-    from {{ ref('product_segments') }}
+    from {{ ref('int_products__segments') }}
 ),
 
 grouped as (

@@ -1,4 +1,4 @@
-{{ config(schema='inventory', materialized='table', tags=['periodic']) }}
+{{ config(tags=['periodic']) }}
 {#-
     Stress scenarios summed per product segment (grain scenario, segment),
     in SQL over inventory_policy_scenarios (one row per scenario, SKU and

@@ -1,4 +1,3 @@
-{{ config(schema='inventory', materialized='table') }}
 {#-
     One row per SKU x DC holding stock (on_hand_units > 0) at the latest
     snapshot of its DC (grain sku_id, dc_id): how likely the stock is to
@@ -71,7 +70,7 @@ segments as (
     select
         sku_id,
         segment
-    from {{ ref('product_segments') }}
+    from {{ ref('int_products__segments') }}
 ),
 
 snapshots as (

@@ -1,4 +1,3 @@
-{{ config(schema='inventory', materialized='table') }}
 {#-
     One row per supplier contract and commitment period (grain contract_id,
     period_start_date): every calendar month or quarter (the contract's

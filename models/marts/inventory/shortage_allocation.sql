@@ -1,4 +1,3 @@
-{{ config(schema='inventory', materialized='table') }}
 {#-
     One row per open order line (grain order_id, line_number; lines of
     fct_order_lines with order_status 'open'): how much of its open

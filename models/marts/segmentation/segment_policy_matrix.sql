@@ -15,7 +15,7 @@
 -#}
 with customer_segments as (
     select distinct segment as customer_segment
-    from {{ ref('customer_segments') }}
+    from {{ ref('int_customers__segment_decisions') }}
 ),
 
 product_cells as (
@@ -23,7 +23,7 @@ product_cells as (
         segment as product_segment,
         coalesce(is_perishable or requires_temperature_control, false)
             as requires_temperature_control
-    from {{ ref('product_segments') }}
+    from {{ ref('int_products__segments') }}
 ),
 
 matrix as (

@@ -9,7 +9,7 @@ with history as (
 ),
 
 segments as (
-    select * from {{ ref('customer_segments') }}
+    select * from {{ ref('int_customers__segment_decisions') }}
 ),
 
 reassigned as (

@@ -6,7 +6,7 @@
     decides (for example with an override in seed
     customer_segment_overrides). -#}
 with segments as (
-    select * from {{ ref('customer_segments') }}
+    select * from {{ ref('int_customers__segment_decisions') }}
 ),
 
 known_segments as (

@@ -30,7 +30,7 @@ assignments as (
 ),
 
 segments as (
-    select * from {{ ref('customer_segments') }}
+    select * from {{ ref('int_customers__segment_decisions') }}
 ),
 
 stability as (
