@@ -118,6 +118,7 @@ OUTPUT_COLUMNS: dict[str, str] = {
 # --------------------------------------------------------------------------- safety stock
 
 
+# --- shared helper protection_demand_sd (identical copies: pytests/test_python_model_copies.py) ---
 def protection_demand_sd(demand_mean, demand_sd, lead_time_mean, lead_time_sd, review_period=0.0):
     """Standard deviation of demand over the protection interval L + R.
 
@@ -135,6 +136,9 @@ def protection_demand_sd(demand_mean, demand_sd, lead_time_mean, lead_time_sd, r
     protection = np.asarray(lead_time_mean, dtype=float) + np.asarray(review_period, dtype=float)
     variance = protection * np.asarray(demand_sd, dtype=float) ** 2 + d**2 * np.asarray(lead_time_sd, dtype=float) ** 2
     return np.sqrt(np.clip(variance, 0.0, None))
+
+
+# --- end of shared helper protection_demand_sd ---
 
 
 def safety_factor_cycle_service(cycle_service_level):
@@ -157,6 +161,7 @@ def safety_stock_cycle_service(cycle_service_level, sigma):
     return np.maximum(safety_factor_cycle_service(cycle_service_level) * np.asarray(sigma, dtype=float), 0.0)
 
 
+# --- shared helper normal_loss (identical copies: pytests/test_python_model_copies.py) ---
 def normal_loss(k):
     """Standard normal loss function G(k) = phi(k) - k * (1 - Phi(k)).
 
@@ -170,6 +175,10 @@ def normal_loss(k):
     return np.exp(-0.5 * k * k) / SQRT_2PI - k * 0.5 * erfc(k / SQRT_2)
 
 
+# --- end of shared helper normal_loss ---
+
+
+# --- shared helper safety_factor_fill_rate (identical copies: pytests/test_python_model_copies.py) ---
 def safety_factor_fill_rate(fill_rate, order_quantity, sigma):
     """Safety factor k that meets a fill rate (P2) with order quantity Q.
 
@@ -200,6 +209,9 @@ def safety_factor_fill_rate(fill_rate, order_quantity, sigma):
     solved = np.where(target >= normal_loss(low), low, np.where(target <= normal_loss(high), high, solved))
     factors[valid] = solved
     return float(factors) if factors.ndim == 0 else factors
+
+
+# --- end of shared helper safety_factor_fill_rate ---
 
 
 def safety_stock_fill_rate(fill_rate, order_quantity, sigma):
@@ -399,12 +411,16 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# --- shared helper _to_pandas (identical copies: pytests/test_python_model_copies.py) ---
 def _to_pandas(relation) -> pd.DataFrame:
     """A pandas DataFrame from whatever the engine's dbt.ref returns."""
     for attribute in ("df", "to_pandas", "toPandas"):
         if hasattr(relation, attribute):
             return getattr(relation, attribute)()
     return pd.DataFrame(relation)
+
+
+# --- end of shared helper _to_pandas ---
 
 
 def model(dbt, session):

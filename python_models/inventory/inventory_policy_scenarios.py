@@ -110,22 +110,49 @@ def parse_scenarios(value) -> list[dict]:
     return scenarios
 
 
+# --- shared helper normal_loss (identical copies: pytests/test_python_model_copies.py) ---
 def normal_loss(k):
-    """G(k) = phi(k) - k (1 - Phi(k)) (Silver, Pyke & Peterson, Appendix B); as in inventory_policies."""
+    """Standard normal loss function G(k) = phi(k) - k * (1 - Phi(k)).
+
+    The expected shortage E[(Z - k)+] of a standard normal Z beyond k; the
+    expected shortage per replenishment cycle is sigma * G(SS / sigma).
+    Source: Silver, Pyke & Peterson, Appendix B (G_u(k)); Chopra & Meindl
+    ch. 12 (ESC = -ss (1 - F_S(ss / sigma_L)) + sigma_L f_S(ss / sigma_L)).
+    Table values: G(0) = 0.3989, G(1) = 0.0833, G(1.5) = 0.0293, G(2) = 0.0085.
+    """
     k = np.asarray(k, dtype=float)
     return np.exp(-0.5 * k * k) / SQRT_2PI - k * 0.5 * erfc(k / SQRT_2)
 
 
+# --- end of shared helper normal_loss ---
+
+
+# --- shared helper protection_demand_sd (identical copies: pytests/test_python_model_copies.py) ---
 def protection_demand_sd(demand_mean, demand_sd, lead_time_mean, lead_time_sd, review_period=0.0):
-    """sigma = sqrt((L + R) sd_d^2 + d^2 sd_L^2) (Chopra & Meindl ch. 12); as in inventory_policies."""
+    """Standard deviation of demand over the protection interval L + R.
+
+        sigma = sqrt((L + R) * sd_d^2 + d^2 * sd_L^2)
+
+    with daily demand mean d and sd sd_d (independent days), lead time mean L
+    and sd sd_L (same time unit) and review period R (0 for continuous
+    review). Source: Chopra & Meindl, Supply Chain Management, ch. 12
+    (safety inventory with lead-time uncertainty); Silver, Pyke & Peterson,
+    Inventory Management and Production Planning and Scheduling, 3rd ed.,
+    ch. 7 (probabilistic lead time). The lead-time variance term uses L
+    only: the review period is fixed.
+    """
     d = np.asarray(demand_mean, dtype=float)
     protection = np.asarray(lead_time_mean, dtype=float) + np.asarray(review_period, dtype=float)
     variance = protection * np.asarray(demand_sd, dtype=float) ** 2 + d**2 * np.asarray(lead_time_sd, dtype=float) ** 2
     return np.sqrt(np.clip(variance, 0.0, None))
 
 
+# --- end of shared helper protection_demand_sd ---
+
+
+# --- shared helper safety_factor_fill_rate (identical copies: pytests/test_python_model_copies.py) ---
 def safety_factor_fill_rate(fill_rate, order_quantity, sigma):
-    """Safety factor k that meets a fill rate (P2) with order quantity Q; as in inventory_policies.
+    """Safety factor k that meets a fill rate (P2) with order quantity Q.
 
     Solves sigma * G(k) = (1 - fill_rate) * Q for k, i.e. the expected
     shortage per replenishment cycle equals the share of the cycle's demand
@@ -154,6 +181,9 @@ def safety_factor_fill_rate(fill_rate, order_quantity, sigma):
     solved = np.where(target >= normal_loss(low), low, np.where(target <= normal_loss(high), high, solved))
     factors[valid] = solved
     return float(factors) if factors.ndim == 0 else factors
+
+
+# --- end of shared helper safety_factor_fill_rate ---
 
 
 def stockout_risk(reorder_point, protection_mean, sigma):
@@ -311,12 +341,16 @@ def stress_policies(policies: pd.DataFrame, scenarios: list[dict]) -> pd.DataFra
     return stress_table(policies, scenarios).to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
 
 
+# --- shared helper _to_pandas (identical copies: pytests/test_python_model_copies.py) ---
 def _to_pandas(relation) -> pd.DataFrame:
     """A pandas DataFrame from whatever the engine's dbt.ref returns."""
     for attribute in ("df", "to_pandas", "toPandas"):
         if hasattr(relation, attribute):
             return getattr(relation, attribute)()
     return pd.DataFrame(relation)
+
+
+# --- end of shared helper _to_pandas ---
 
 
 def model(dbt, session):

@@ -399,12 +399,16 @@ def cluster_customers(
     )
 
 
+# --- shared helper _to_pandas (identical copies: pytests/test_python_model_copies.py) ---
 def _to_pandas(relation) -> pd.DataFrame:
     """A pandas DataFrame from whatever the engine's dbt.ref returns."""
     for attribute in ("df", "to_pandas", "toPandas"):
         if hasattr(relation, attribute):
             return getattr(relation, attribute)()
     return pd.DataFrame(relation)
+
+
+# --- end of shared helper _to_pandas ---
 
 
 def model(dbt, session):
