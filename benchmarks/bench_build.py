@@ -74,7 +74,6 @@ STAGES = [
         (
             "models/intermediate/segmentation/",
             "models/marts/segmentation/",
-            "python_models/segmentation/",
             "snapshots/",
         ),
     ),
@@ -83,7 +82,6 @@ STAGES = [
         (
             "models/intermediate/inventory",
             "models/marts/inventory/",
-            "python_models/inventory/",
         ),
     ),
 ]

@@ -24,7 +24,7 @@ import duckdb
 from sklearn.metrics import adjusted_rand_score
 
 REPO = Path(__file__).resolve().parents[1]
-MODEL = REPO / "python_models" / "segmentation" / "int_customers__clusters.py"
+MODEL = REPO / "models/intermediate/segmentation/customers/int_customers__clusters.py"
 
 
 def _load():

@@ -1,4 +1,4 @@
-"""Pure functions of the clustering model (python_models/segmentation/int_customers__clusters.py).
+"""Pure functions of the clustering model (models/intermediate/segmentation/customers/int_customers__clusters.py).
 
 The model fits and chooses k on a fixed-seed sample of the current customers
 (var segmentation_fit_sample_size) and assigns everyone to the nearest
@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-MODEL = Path(__file__).resolve().parents[1] / "python_models" / "segmentation" / "int_customers__clusters.py"
+MODEL = Path(__file__).resolve().parents[1] / "models/intermediate/segmentation/customers/int_customers__clusters.py"
 
 
 def _load():

@@ -78,7 +78,7 @@ def built(small_build):
         "policies": read("select * from inventory.inventory_policies"),
         "lines": read(
             "select order_id, line_number, customer_id, sku_id, ship_from_dc_id as dc_id,"
-            " order_status, quantity, quantity_shipped, order_date, order_ts from core.fct_order_lines"
+            " order_status, quantity, quantity_shipped, cogs, order_date, order_ts from core.fct_order_lines"
         ),
         "snapshots": read("select * from core.fct_inventory_snapshots"),
         "customers": read("select customer_id, sla_tier, is_strategic from core.dim_customers"),
@@ -426,3 +426,31 @@ def test_obsolescence_candidates_follow_the_threshold(built):
     # Turnover recomputed for the stock: annual COGS / average inventory value.
     turnover = risk["annual_cogs"] / risk["average_inventory_value"].where(risk["average_inventory_value"] > 0)
     np.testing.assert_allclose(risk["inventory_turnover"].astype(float), turnover.astype(float), rtol=1e-9)
+
+
+def test_obsolescence_demand_figures_match_the_order_lines(built):
+    """Average daily demand, annual COGS and the last demand date of every
+    stocked SKU x DC, recomputed from the order lines with pandas: demand
+    leaves out the excluded statuses, COGS counts every line of the lookback."""
+    _, _, frames = built
+    risk = frames["obsolescence_risk"].set_index(KEYS).sort_index()
+    lines = frames["lines"].dropna(subset=["dc_id"])
+    as_of = risk["as_of_date"].max()
+    days = VARS["obsolescence_lookback_days"]
+    start = as_of - pd.Timedelta(days=days)
+    lines = lines[lines["order_date"] <= as_of]
+    counted = ~lines["order_status"].fillna("").isin(VARS["product_demand_excluded_order_statuses"])
+    in_lookback = lines["order_date"] > start
+    units = lines[counted & in_lookback].groupby(KEYS)["quantity"].sum()
+    cogs = lines[in_lookback].groupby(KEYS)["cogs"].sum()
+    last = lines[counted].groupby(KEYS)["order_date"].max()
+    want_units = units.reindex(risk.index).fillna(0.0) / days
+    want_cogs = cogs.reindex(risk.index).fillna(0.0) * 365.0 / days
+    np.testing.assert_allclose(risk["average_daily_demand_units"].astype(float), want_units.astype(float), rtol=1e-9)
+    np.testing.assert_allclose(risk["annual_cogs"].astype(float), want_cogs.astype(float), rtol=1e-9)
+    pd.testing.assert_series_equal(
+        pd.to_datetime(risk["last_demand_date"]).astype("datetime64[ns]"),
+        last.reindex(risk.index).astype("datetime64[ns]"),
+        check_names=False,
+    )
+    assert (want_units > 0).mean() > 0.5  # most stocked SKU x DCs sold in the lookback

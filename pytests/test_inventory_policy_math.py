@@ -1,7 +1,7 @@
 """Inventory policy mathematics against published worked examples.
 
-The pure functions of the dbt Python models python_models/inventory/*.py
-(loaded by file path: python_models is not a package) are checked against
+The pure functions of the dbt Python models models/marts/inventory/*.py
+(loaded by file path: models is not a package) are checked against
 textbook examples whose inputs and answers are stated with their source:
 
   [CM]  S. Chopra & P. Meindl, Supply Chain Management: Strategy, Planning,
@@ -29,11 +29,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-MODELS = Path(__file__).resolve().parents[1] / "python_models" / "inventory"
+MODELS = Path(__file__).resolve().parents[1] / "models" / "marts" / "inventory"
 
 
 def _load(name: str):
-    """Import a model file by path, without leaving __pycache__ in python_models/."""
+    """Import a model file by path, without leaving __pycache__ in models/."""
     spec = importlib.util.spec_from_file_location(f"inventory_{name}", MODELS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True

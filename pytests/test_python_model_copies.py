@@ -57,7 +57,7 @@ def problems(files: list[Path]) -> list[str]:
 
 
 def _python_models() -> list[Path]:
-    return sorted((REPO / "python_models").rglob("*.py"))
+    return sorted((REPO / "models").rglob("*.py"))
 
 
 def test_repeated_helpers_are_fenced_and_identical():
@@ -74,8 +74,8 @@ def test_repeated_helpers_are_fenced_and_identical():
 
 
 def test_a_changed_copy_or_an_unfenced_copy_is_caught(tmp_path):
-    policies = (REPO / "python_models/inventory/inventory_policies.py").read_text()
-    scenarios = (REPO / "python_models/inventory/inventory_policy_scenarios.py").read_text()
+    policies = (REPO / "models/marts/inventory/inventory_policies.py").read_text()
+    scenarios = (REPO / "models/marts/inventory/inventory_policy_scenarios.py").read_text()
     # one copy of normal_loss edited: the copies differ
     edited = scenarios.replace("def normal_loss(k):", "def normal_loss(k):\n    k = k + 0.0", 1)
     assert edited != scenarios

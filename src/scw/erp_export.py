@@ -1,7 +1,7 @@
 """``scw export-erp-parameters``: the inventory policy as an ERP upload file.
 
 Reads ``inventory.inventory_policies`` (one row per SKU x DC, the dbt Python
-model of python_models/inventory) from a built warehouse over a read-only
+model of models/marts/inventory) from a built warehouse over a read-only
 connection and writes the planning parameters the ERP's material master
 takes, one row per SKU x DC::
 

@@ -7,9 +7,9 @@ The layers (docs/architecture.md), by a node's file path:
 - staging       models/staging/ (base_ and stg_ models, the refresh's control
                 models stg_refresh__*)
 - core          models/marts/core/ (conformed dims and facts)
-- intermediate  models/intermediate/, and int_ models elsewhere
+- intermediate  models/intermediate/
 - quality       models/marts/quality/ (reads every base_ model by design)
-- mart          every other model under models/marts/ or python_models/
+- mart          every other model under models/marts/
 - snapshot      snapshots (the versioned history of a mart)
 - seed          reference seeds (configuration; not counted as parents)
 
@@ -46,14 +46,13 @@ def layer_of(node: dict) -> str:
     if kind in ("source", "seed", "snapshot"):
         return kind
     path = node.get("original_file_path", "")
-    name = node["name"]
     if path.startswith("models/staging/"):
         return "staging"
     if path.startswith("models/marts/core/"):
         return "core"
     if path.startswith("models/marts/quality/"):
         return "quality"
-    if path.startswith("models/intermediate/") or name.startswith("int_"):
+    if path.startswith("models/intermediate/"):
         return "intermediate"
     return "mart"
 

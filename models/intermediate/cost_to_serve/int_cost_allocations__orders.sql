@@ -3,7 +3,7 @@
     posting_month, gl_account, cost_center, order_id).
 
     Each GL row (month, account, cost centre) is mapped to a cost pool and an
-    allocation driver by seed cost_pool_mapping. Its amount is spread over
+    allocation driver by seed cost_pool_mapping (int_general_ledger__pooled). Its amount is spread over
     the orders that carry that driver in the same month (and, for
     driver_scope cost_center, the same DC) in proportion to their driver
     quantity: driver rate = pool cost / driver volume.
@@ -26,16 +26,19 @@
 {%- set refresh = refresh_context(cost_months=true) -%}
 {#- A refresh re-allocates the months of int_refresh__cost_months whole. -#}
 
-
-with general_ledger as (
-    select * from {{ ref('stg_finance__general_ledger') }}
-    {%- if refresh.active %}
-    where {{ refresh_condition(refresh, 'months', 'posting_month') }}
-    {%- endif %}
-),
-
-mapping as (
-    select * from {{ ref('cost_pool_mapping') }}
+with gl_pools as (
+    select
+        posting_month,
+        gl_account,
+        cost_center,
+        cost_pool,
+        cost_behaviour,
+        driver_scope,
+        allocation_driver,
+        amount
+    from {{ ref('int_general_ledger__pooled') }}
+    where is_mapped
+    {{- refresh_filter(refresh, 'months', 'posting_month', 'and') }}
 ),
 
 drivers as (
@@ -43,27 +46,6 @@ drivers as (
     {%- if refresh.active %}
     where {{ refresh_condition(refresh, 'months', 'driver_month') }}
     {%- endif %}
-),
-
-gl_pools as (
-    select
-        general_ledger.posting_month,
-        {{ dbt.cast('general_ledger.gl_account', dbt.type_string()) }}
-            as gl_account,
-        general_ledger.cost_center,
-        mapping.cost_pool,
-        mapping.cost_behaviour,
-        mapping.driver_scope,
-        case mapping.allocation_driver
-            when 'shared_dc' then '{{ shared_dc_driver() }}'
-            else mapping.allocation_driver
-        end as allocation_driver,
-        general_ledger.amount
-    from general_ledger
-    inner join mapping
-        on
-            {{ dbt.cast('general_ledger.gl_account', dbt.type_string()) }}
-            = {{ dbt.cast('mapping.gl_account', dbt.type_string()) }}
 ),
 
 center_totals as (

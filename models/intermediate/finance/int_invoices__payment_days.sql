@@ -19,7 +19,7 @@ with invoices as (
         invoice_date,
         due_date,
         paid_date
-    from {{ ref('stg_erp__invoices') }}
+    from {{ ref('fct_invoices') }}
 ),
 
 as_of as (
@@ -35,7 +35,8 @@ dated as (
     select
         invoices.*,
         as_of.as_of_date,
-        coalesce(invoices.paid_date <= as_of.as_of_date, false) as is_paid
+        {{ invoice_is_paid_by('invoices.paid_date', 'as_of.as_of_date') }}
+            as is_paid
     from invoices
     cross join as_of
     where invoices.invoice_date <= as_of.as_of_date
@@ -53,11 +54,9 @@ final as (
         case
             when dated.is_paid then 0 else dated.invoice_amount
         end as open_amount,
-        {{ dbt.datediff(
-            'dated.invoice_date',
-            'case when dated.is_paid then dated.paid_date'
-            ~ ' else dated.as_of_date end',
-            'day') }} as days_to_pay,
+        {{ invoice_days_open(
+            'dated.invoice_date', 'dated.paid_date', 'dated.as_of_date') }}
+            as days_to_pay,
         dated.is_paid,
         not dated.is_paid and dated.due_date < dated.as_of_date
             as is_overdue,

@@ -1,10 +1,9 @@
 {#-
     Time-decayed daily demand statistics per stocking location, computed
-    from the days with demand only (see the YAML for the formulas). Zero
+    from the days with demand only (int_inventory__daily_demand) (see the YAML for the formulas). Zero
     days add weight but no units: their weight sums are closed-form
     geometric series, so no per-day series is ever built.
 -#}
-{%- set excluded_statuses = var('product_demand_excluded_order_statuses') -%}
 {%- set half_life = dbt.cast(var('decay_half_life_days'), type_double()) -%}
 
 with locations as (
@@ -16,37 +15,30 @@ with locations as (
     from {{ ref('int_inventory__stocking_locations') }}
 ),
 
-order_lines as (
+daily_demand as (
     select
         sku_id,
-        ship_from_dc_id as dc_id,
-        quantity,
-        order_date
-    from {{ ref('fct_order_lines') }}
-    where
-        ship_from_dc_id is not null
-        {%- if excluded_statuses %}
-            and coalesce(order_status, '') not in (
-                {{ "'" ~ excluded_statuses | join("', '") ~ "'" }}
-            )
-        {%- endif %}
+        dc_id,
+        demand_date,
+        demand_units
+    from {{ ref('int_inventory__daily_demand') }}
+    where demand_line_count > 0
 ),
 
 daily_units as (
     select
         locations.sku_id,
         locations.dc_id,
-        order_lines.order_date as demand_date,
+        daily_demand.demand_date,
         locations.as_of_date,
-        sum(order_lines.quantity) as units
-    from order_lines
+        daily_demand.demand_units as units
+    from daily_demand
     inner join locations
         on
-            order_lines.sku_id = locations.sku_id
-            and order_lines.dc_id = locations.dc_id
-            and order_lines.order_date >= locations.series_start_date
-            and order_lines.order_date <= locations.as_of_date
-    group by 1, 2, 3, 4
+            daily_demand.sku_id = locations.sku_id
+            and daily_demand.dc_id = locations.dc_id
+            and daily_demand.demand_date >= locations.series_start_date
+            and daily_demand.demand_date <= locations.as_of_date
 ),
 
 weighted_sums as (

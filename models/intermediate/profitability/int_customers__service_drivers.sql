@@ -11,8 +11,8 @@
       lines_per_order          order lines / served orders
       cost_to_serve_per_order  the window's cost to serve / served orders
     payment_days is the invoice-amount-weighted number of days from invoice
-    to payment of the invoices dated in the window that are paid (unpaid
-    invoices have no days to pay yet and are left out).
+    to payment of the invoices dated in the window that are paid (fct_invoices.days_to_pay:
+    unpaid invoices have no days to pay yet and are left out).
 
     For the service scenarios: shipments shipped in the window (count and
     weight, standard vs expedited) and labour minutes of the customer's
@@ -53,8 +53,9 @@ invoices as (
         customer_id,
         invoice_amount,
         invoice_date,
-        paid_date
-    from {{ ref('stg_erp__invoices') }}
+        days_to_pay
+    from {{ ref('fct_invoices') }}
+    where is_paid
 ),
 
 shipments as (
@@ -101,17 +102,13 @@ payments as (
         invoices.customer_id,
         count(*) as paid_invoice_count,
         sum(invoices.invoice_amount) as paid_invoice_amount,
-        sum(
-            invoices.invoice_amount
-            * {{ dbt.datediff(
-                'invoices.invoice_date', 'invoices.paid_date', 'day') }}
-        ) as amount_weighted_days
+        sum(invoices.invoice_amount * invoices.days_to_pay)
+            as amount_weighted_days
     from invoices
     inner join profitability_window
         on
             invoices.invoice_date >= profitability_window.window_start_month
             and invoices.invoice_date < profitability_window.window_until_date
-    where invoices.paid_date is not null
     group by 1
 ),
 

@@ -26,13 +26,15 @@
     the whole variance as a spending (rate) effect. rate_effect takes the
     rounding cent, so volume_effect + rate_effect = variance exactly. -#}
 
-with general_ledger as (
+with gl_pools as (
     select
         posting_month,
-        {{ dbt.cast('gl_account', dbt.type_string()) }} as gl_account,
+        gl_account,
         cost_center,
+        cost_pool,
         amount
-    from {{ ref('stg_finance__general_ledger') }}
+    from {{ ref('int_general_ledger__pooled') }}
+    where is_mapped
 ),
 
 mapping as (
@@ -66,18 +68,6 @@ drivers as (
 distribution_centers as (
     select dc_id
     from {{ ref('dim_distribution_centers') }}
-),
-
-gl_pools as (
-    select
-        general_ledger.posting_month,
-        general_ledger.gl_account,
-        general_ledger.cost_center,
-        mapping.cost_pool,
-        general_ledger.amount
-    from general_ledger
-    inner join mapping
-        on general_ledger.gl_account = mapping.gl_account
 ),
 
 account_totals as (

@@ -26,17 +26,10 @@ with shipments as (
 general_ledger as (
     select
         posting_month,
-        gl_account,
         cost_center,
+        cost_pool,
         amount
-    from {{ ref('stg_finance__general_ledger') }}
-),
-
-mapping as (
-    select
-        gl_account,
-        cost_pool
-    from {{ ref('cost_pool_mapping') }}
+    from {{ ref('int_general_ledger__pooled') }}
 ),
 
 tms_freight as (
@@ -57,11 +50,7 @@ gl_freight as (
         count(*) as gl_row_count,
         sum(general_ledger.amount) as gl_freight_amount
     from general_ledger
-    inner join mapping
-        on
-            {{ dbt.cast('general_ledger.gl_account', dbt.type_string()) }}
-            = {{ dbt.cast('mapping.gl_account', dbt.type_string()) }}
-    where mapping.cost_pool = 'outbound_freight'
+    where general_ledger.cost_pool = 'outbound_freight'
     group by 1, 2
 ),
 

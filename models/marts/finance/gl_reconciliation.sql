@@ -6,11 +6,7 @@
     else. The test assert_allocated_costs_tie_to_gl fails the build unless
     every row is tied. -#}
 with general_ledger as (
-    select * from {{ ref('stg_finance__general_ledger') }}
-),
-
-mapping as (
-    select * from {{ ref('cost_pool_mapping') }}
+    select * from {{ ref('int_general_ledger__pooled') }}
 ),
 
 allocations as (
@@ -31,17 +27,16 @@ allocated as (
 
 final as (
     select
-        {{ dbt.cast('general_ledger.gl_account', dbt.type_string()) }}
-            as gl_account,
+        general_ledger.gl_account,
         general_ledger.cost_center,
         general_ledger.gl_account_name,
-        mapping.cost_pool,
-        mapping.cost_behaviour,
-        mapping.allocation_driver,
+        general_ledger.cost_pool,
+        general_ledger.cost_behaviour,
+        general_ledger.mapped_allocation_driver as allocation_driver,
         coalesce(allocated.allocation_basis, 'unallocated')
             as allocation_basis,
         case
-            when mapping.gl_account is null then 'unmapped'
+            when not general_ledger.is_mapped then 'unmapped'
             when allocated.allocated_amount is null then 'unallocated'
             when
                 abs(general_ledger.amount - allocated.allocated_amount)
@@ -58,15 +53,10 @@ final as (
         coalesce(allocated.allocated_line_count, 0) as allocated_line_count,
         general_ledger.posting_month
     from general_ledger
-    left join mapping
-        on
-            {{ dbt.cast('general_ledger.gl_account', dbt.type_string()) }}
-            = {{ dbt.cast('mapping.gl_account', dbt.type_string()) }}
     left join allocated
         on
             general_ledger.posting_month = allocated.posting_month
-            and {{ dbt.cast('general_ledger.gl_account', dbt.type_string()) }}
-            = allocated.gl_account
+            and general_ledger.gl_account = allocated.gl_account
             and general_ledger.cost_center = allocated.cost_center
 )
 

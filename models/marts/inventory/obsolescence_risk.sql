@@ -17,7 +17,8 @@
       shelf_life_risk  days_of_supply / shelf_life_days (days_of_supply =
                        on hand / average daily demand; demand = units
                        ordered, statuses in
-                       var product_demand_excluded_order_statuses left out):
+                       var product_demand_excluded_order_statuses left out,
+                       from int_inventory__daily_demand):
                        0 up to var obsolescence_shelf_life_ratio_start, 1 from
                        var obsolescence_shelf_life_ratio_full, linear
                        between; 1 without demand; 0 without a shelf life
@@ -37,7 +38,6 @@
 {%- set lookback_days = var('obsolescence_lookback_days') | int -%}
 {%- set weights = var('obsolescence_weights') -%}
 {%- set lifecycle_risk = var('obsolescence_lifecycle_risk') -%}
-{%- set excluded_statuses = var('product_demand_excluded_order_statuses') -%}
 {%- set weight_total = weights['turnover'] + weights['lifecycle']
     + weights['shelf_life'] + weights['stock_age'] -%}
 {#- 0 at ZERO_AT, 1 at ONE_AT, linear between, clamped to [0, 1]. -#}
@@ -82,15 +82,15 @@ snapshots as (
     from {{ ref('fct_inventory_snapshots') }}
 ),
 
-order_lines as (
+daily_demand as (
     select
         sku_id,
-        ship_from_dc_id,
-        order_status,
-        quantity,
-        cogs,
-        order_date
-    from {{ ref('fct_order_lines') }}
+        dc_id,
+        demand_date,
+        demand_units,
+        demand_line_count,
+        cogs
+    from {{ ref('int_inventory__daily_demand') }}
 ),
 
 receipts as (
@@ -136,38 +136,25 @@ inventory_values as (
 
 demand as (
     select
-        order_lines.sku_id,
-        order_lines.ship_from_dc_id as dc_id,
+        daily_demand.sku_id,
+        daily_demand.dc_id,
         sum(case
-            when order_lines.order_date > bounds.lookback_start_date
-                then order_lines.cogs
+            when daily_demand.demand_date > bounds.lookback_start_date
+                then daily_demand.cogs
             else 0
         end) as lookback_cogs,
         sum(case
-            when
-                order_lines.order_date > bounds.lookback_start_date
-                {%- if excluded_statuses %}
-                    and coalesce(order_lines.order_status, '') not in (
-                        {{ "'" ~ excluded_statuses | join("', '") ~ "'" }}
-                    )
-                {%- endif %}
-                then order_lines.quantity
+            when daily_demand.demand_date > bounds.lookback_start_date
+                then daily_demand.demand_units
             else 0
         end) as lookback_demand_units,
         max(case
-            {%- if excluded_statuses %}
-                when
-                    coalesce(order_lines.order_status, '') not in (
-                        {{ "'" ~ excluded_statuses | join("', '") ~ "'" }}
-                    )
-                    then order_lines.order_date
-            {%- else %}
-                when true then order_lines.order_date
-            {%- endif %}
+            when daily_demand.demand_line_count > 0
+                then daily_demand.demand_date
         end) as last_demand_date
-    from order_lines
+    from daily_demand
     cross join bounds
-    where order_lines.order_date <= bounds.as_of_date
+    where daily_demand.demand_date <= bounds.as_of_date
     group by 1, 2
 ),
 

@@ -64,7 +64,7 @@ order_facts as (
 ),
 
 invoices as (
-    select * from {{ ref('stg_erp__invoices') }}
+    select * from {{ ref('fct_invoices') }}
 ),
 
 weighted_orders as (
@@ -186,11 +186,9 @@ payments as (
             * {{ time_decay_weight(
                 'invoices.invoice_date',
                 as_of_date='periods.period_end_date') }}
-            * {{ dbt.datediff(
-                'invoices.invoice_date',
-                'case when invoices.paid_date <= periods.period_end_date'
-                ~ ' then invoices.paid_date else periods.period_end_date end',
-                'day') }}
+            * {{ invoice_days_open(
+                'invoices.invoice_date', 'invoices.paid_date',
+                'periods.period_end_date') }}
         ) / nullif(sum(
             invoices.invoice_amount
             * {{ time_decay_weight(

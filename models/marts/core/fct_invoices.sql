@@ -1,0 +1,36 @@
+{#- One row per valid invoice (grain invoice_id): the invoiced order and
+    customer, amount, dates, whether it is paid and, once paid, the days it
+    took. The one source of payment days: a figure at another date (the
+    working-capital as-of date, the end of a segmentation period) applies
+    macros invoice_is_paid_by and invoice_days_open to these columns. -#}
+with invoices as (
+    select
+        invoice_id,
+        order_id,
+        customer_id,
+        invoice_amount,
+        invoice_date,
+        due_date,
+        paid_date
+    from {{ ref('stg_erp__invoices') }}
+),
+
+final as (
+    select
+        invoice_id,
+        order_id,
+        customer_id,
+        invoice_amount,
+        paid_date is not null as is_paid,
+        case
+            when paid_date is null then invoice_amount else 0
+        end as open_amount,
+        {{ dbt.cast(dbt.datediff('invoice_date', 'paid_date', 'day'),
+            dbt.type_bigint()) }} as days_to_pay,
+        invoice_date,
+        due_date,
+        paid_date
+    from invoices
+)
+
+select * from final
