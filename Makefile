@@ -100,8 +100,12 @@ lint: data
 	DBT_DUCKDB_PATH=target/sqlfluff.duckdb \
 		$(BIN)/sqlfluff lint --processes 2 $(wildcard models tests analyses snapshots)
 
+# Two workers (the machine's two cores), one test module per worker at a time
+# so that module fixtures are built once; PYTEST_WORKERS=0 runs them in one
+# process.
+PYTEST_WORKERS ?= 2
 pytest: $(SPARK_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 test: data lint pytest
 

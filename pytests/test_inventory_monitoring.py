@@ -454,3 +454,15 @@ def test_obsolescence_demand_figures_match_the_order_lines(built):
         check_names=False,
     )
     assert (want_units > 0).mean() > 0.5  # most stocked SKU x DCs sold in the lookback
+
+
+def test_lifecycle_risk_is_the_seed_value_of_the_stage(built):
+    """lifecycle_risk of every row is seed obsolescence_lifecycle_risk's value
+    for its stage, the 'unknown' row's for a stage the seed does not list."""
+    _, _, frames = built
+    risk = frames["obsolescence_risk"]
+    seed = pd.read_csv(REPO / "seeds" / "reference" / "obsolescence_lifecycle_risk.csv")
+    by_stage = dict(zip(seed["lifecycle_stage"], seed["lifecycle_risk"], strict=True))
+    want = risk["lifecycle_stage"].map(lambda stage: by_stage.get(stage, by_stage["unknown"]))
+    np.testing.assert_allclose(risk["lifecycle_risk"].astype(float), want.astype(float))
+    assert risk["lifecycle_stage"].nunique() >= 3

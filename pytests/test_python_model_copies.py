@@ -89,3 +89,18 @@ def test_a_changed_copy_or_an_unfenced_copy_is_caught(tmp_path):
     (tmp_path / "c.py").write_text(unfenced)
     issues = problems([tmp_path / "a.py", tmp_path / "c.py"])
     assert any(issue.startswith("normal_loss: repeated") and "c.py" in issue for issue in issues)
+
+
+def test_the_plugin_preloads_every_scientific_import_of_the_models():
+    """The dbt-duckdb plugin imports, before the model threads start, every
+    scipy and scikit-learn module a Python model imports (a model importing
+    another one would race in two threads again)."""
+    import re
+
+    from scw.dbt_duckdb_plugin import MODEL_IMPORTS
+
+    imported = set()
+    for path in _python_models():
+        imported |= set(re.findall(r"^from ((?:scipy|sklearn)[\w.]*) import", path.read_text(), re.MULTILINE))
+        imported |= set(re.findall(r"^import ((?:scipy|sklearn)[\w.]*)", path.read_text(), re.MULTILINE))
+    assert imported and imported <= set(MODEL_IMPORTS), imported - set(MODEL_IMPORTS)

@@ -12,10 +12,17 @@ directory), and the macro makes a relative extract path absolute with it.
 It also registers the file checks of ``scw.extract_files`` as scalar
 functions, which the hook calls to name a file that is not Parquet or a CSV
 row with the wrong number of fields before DuckDB fails on it.
+
+And it imports what the dbt Python models import (scipy, scikit-learn)
+once, when dbt loads the plugin, before any model thread starts: two Python
+models starting at once in a fresh dbt process would otherwise import scipy
+in two threads, and scipy's lazily loaded submodules then fail with
+"cannot import name ... from partially initialized module".
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from dbt.adapters.duckdb.plugins import BasePlugin
@@ -23,6 +30,14 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from scw.extract_files import csv_field_count_problem, csv_read_problem, parquet_file_problem
 
 VARIABLE = "scw_working_directory"
+#: what the Python models of models/ import from scipy and scikit-learn
+MODEL_IMPORTS = ("scipy.special", "scipy.stats", "scipy.cluster.hierarchy", "sklearn.cluster", "sklearn.metrics")
+
+
+def preload_model_imports() -> None:
+    """Import the Python models' scientific modules in the calling (main) thread."""
+    for name in MODEL_IMPORTS:
+        importlib.import_module(name)
 
 
 def _set_working_directory(connection) -> None:
@@ -31,6 +46,9 @@ def _set_working_directory(connection) -> None:
 
 class Plugin(BasePlugin):
     """Sets ``getvariable('scw_working_directory')`` on the connection and every cursor; registers the file checks."""
+
+    def initialize(self, plugin_config) -> None:
+        preload_model_imports()
 
     def configure_connection(self, conn) -> None:
         _set_working_directory(conn)

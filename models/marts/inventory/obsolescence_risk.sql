@@ -12,8 +12,8 @@
                        as 0); 1 at or below var obsolescence_turnover_low,
                        0 at or above var obsolescence_turnover_high, linear
                        between
-      lifecycle_risk   var obsolescence_lifecycle_risk[lifecycle_stage]
-                       (its 'unknown' entry for any other stage)
+      lifecycle_risk   lifecycle_risk of seed obsolescence_lifecycle_risk for
+                       the stage (its 'unknown' row for any other stage)
       shelf_life_risk  days_of_supply / shelf_life_days (days_of_supply =
                        on hand / average daily demand; demand = units
                        ordered, statuses in
@@ -37,14 +37,20 @@
 -#}
 {%- set lookback_days = var('obsolescence_lookback_days') | int -%}
 {%- set weights = var('obsolescence_weights') -%}
-{%- set lifecycle_risk = var('obsolescence_lifecycle_risk') -%}
 {%- set weight_total = weights['turnover'] + weights['lifecycle']
     + weights['shelf_life'] + weights['stock_age'] -%}
 {#- 0 at ZERO_AT, 1 at ONE_AT, linear between, clamped to [0, 1]. -#}
 {%- set ramp = 'greatest(0.0, least(1.0, '
     ~ '(VALUE - ZERO_AT) / (ONE_AT - ZERO_AT)))' -%}
 
-with stock as (
+with lifecycle_risks as (
+    select
+        lifecycle_stage,
+        lifecycle_risk
+    from {{ ref('obsolescence_lifecycle_risk') }}
+),
+
+stock as (
     select
         sku_id,
         dc_id,
@@ -251,14 +257,14 @@ components as (
                 | replace('ZERO_AT', var('obsolescence_turnover_high'))
                 | replace('ONE_AT', var('obsolescence_turnover_low')) }}
         end as turnover_risk,
-        case ratios.lifecycle_stage
-            {%- for stage, risk in lifecycle_risk.items()
-                if stage != 'unknown' %}
-                when '{{ stage }}' then {{ dbt.cast(risk, type_double()) }}
-            {%- endfor %}
-            else {{ dbt.cast(lifecycle_risk['unknown'], type_double()) }}
-        end as lifecycle_risk
+        {{ dbt.cast(
+            'coalesce(stage_risk.lifecycle_risk, unknown_risk.lifecycle_risk)',
+            type_double()) }} as lifecycle_risk
     from ratios
+    left join lifecycle_risks as stage_risk
+        on ratios.lifecycle_stage = stage_risk.lifecycle_stage
+    left join lifecycle_risks as unknown_risk
+        on unknown_risk.lifecycle_stage = 'unknown'
 ),
 
 risks as (
