@@ -14,13 +14,6 @@ import pytest
 
 from scw.lineage import MAX_PARENTS, Graph, report
 
-#: intermediate models that still read a business mart: (mart, model)
-KNOWN_INTERMEDIATE_READS_OF_MARTS = {
-    ("cost_to_serve_orders", "int_customers__time_decayed_features"),
-    ("customer_profitability", "int_customers__shortage_priority"),
-    ("customer_profitability", "int_customers__window_profitability"),
-    ("customer_profitability", "int_profitability__window"),
-}
 #: base_ models that still read another model: (model, base_ model)
 KNOWN_BASE_READS_OF_MODELS = {
     ("base_erp__sales_order_lines", "base_erp__returns"),
@@ -92,6 +85,9 @@ def test_the_checks_find_planted_breaches():
             "int_customers__features", "models/intermediate/seg/int_customers__features.sql", ["model.p.order_costs"]
         ),
         _node("customer_segments", "models/marts/seg/customer_segments.sql", ["model.p.int_customers__features"]),
+        # a rollup in its own area (allowed) and a mart reading another area's mart
+        _node("segment_costs", "models/marts/cost_to_serve/segment_costs.sql", ["model.p.order_costs"]),
+        _node("segment_report", "models/marts/seg/segment_report.sql", ["model.p.order_costs"]),
         # seven parents (a seed does not count)
         _node(
             "int_wide",
@@ -102,6 +98,7 @@ def test_the_checks_find_planted_breaches():
     )
     graph = Graph.from_manifest(manifest)
     assert graph.intermediate_reads_of_marts() == [("order_costs", "int_customers__features")]
+    assert graph.mart_reads_across_areas() == [("order_costs", "segment_report")]
     assert graph.base_reads_of_models() == [("stg_erp__orders", "base_erp__lines")]
     assert graph.wide_models() == {"int_wide": 7}
     assert graph.wide_models(limit=7) == {}
@@ -126,8 +123,12 @@ def graph(small_build) -> Graph:
     return Graph.from_manifest(json.loads(((project.output or project.root) / "target" / "manifest.json").read_text()))
 
 
-def test_no_new_intermediate_model_reads_a_business_mart(graph):
-    assert set(graph.intermediate_reads_of_marts()) == KNOWN_INTERMEDIATE_READS_OF_MARTS
+def test_no_intermediate_model_reads_a_business_mart(graph):
+    assert graph.intermediate_reads_of_marts() == []
+
+
+def test_marts_read_marts_only_of_their_own_area(graph):
+    assert graph.mart_reads_across_areas() == []
 
 
 def test_no_new_base_model_reads_another_model(graph):

@@ -307,14 +307,15 @@ def test_planted_changes_reach_the_marts(refreshed):
 
 
 def test_comparison_catches_a_difference(refreshed, tmp_path):
-    """The comparison is not vacuous: one changed cent in a copy is found."""
+    """The comparison is not vacuous: one changed cent in a copy is found (in the
+    stored order costs, seen through the mart view that publishes them)."""
     before, rebuilt, _, base = refreshed
     copy = tmp_path / "copy.duckdb"
     shutil.copyfile(rebuilt.warehouse, copy)
     con = duckdb.connect(str(copy))
     con.execute(
-        "update cost_to_serve.cost_to_serve_orders set total_cost_to_serve = total_cost_to_serve + 0.01"
-        " where order_id = (select min(order_id) from cost_to_serve.cost_to_serve_orders)"
+        "update intermediate.int_orders__cost_to_serve set total_cost_to_serve = total_cost_to_serve + 0.01"
+        " where order_id = (select min(order_id) from intermediate.int_orders__cost_to_serve)"
     )
     con.close()
     relations = mart_relations(base / "b" / "target" / "manifest.json")

@@ -20,7 +20,11 @@ The rules:
    (which keys of its own source a refresh redoes);
 3. no model outside the quality layer has more than ``MAX_PARENTS``
    parents (models, snapshots and sources; seeds are configuration);
-4. the longest chain from a source to a business mart is reported.
+4. a business mart reads another business mart only of its own area (its
+   folder under models/marts/: a rollup such as segment_working_capital of
+   customer_working_capital); a figure another area needs is an
+   intermediate model both read;
+5. the longest chain from a source to a business mart is reported.
 """
 
 from __future__ import annotations
@@ -105,6 +109,21 @@ class Graph:
             if self.layer(parent) in ("mart", "snapshot")
         )
 
+    def area(self, key: str) -> str:
+        """The folder of a node under its layer's root (models/marts/<area>/...)."""
+        parts = self.nodes[key].get("original_file_path", "").split("/")
+        return parts[2] if len(parts) > 3 else ""
+
+    def mart_reads_across_areas(self) -> list[tuple[str, str]]:
+        """(mart, mart of another area) edges: rule 4."""
+        return sorted(
+            (self.name(parent), self.name(child))
+            for child in self.nodes
+            if self.layer(child) == "mart"
+            for parent in self.parents[child]
+            if self.layer(parent) == "mart" and self.area(parent) != self.area(child)
+        )
+
     def base_reads_of_models(self) -> list[tuple[str, str]]:
         """(model, base_ model) edges other than to the refresh's control models: rule 2."""
         return sorted(
@@ -164,6 +183,9 @@ def report(graph: Graph) -> str:
     marts_back = graph.intermediate_reads_of_marts()
     lines.append(f"intermediate models reading a business mart: {len(marts_back)}")
     lines += [f"  {mart} -> {model}" for mart, model in marts_back]
+    across = graph.mart_reads_across_areas()
+    lines.append(f"business marts reading a mart of another area: {len(across)}")
+    lines += [f"  {parent} -> {model}" for parent, model in across]
     base = graph.base_reads_of_models()
     lines.append(f"base_ models reading another model: {len(base)}")
     lines += [f"  {parent} -> {model}" for parent, model in base]

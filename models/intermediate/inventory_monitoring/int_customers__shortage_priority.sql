@@ -35,7 +35,7 @@ profitability as (
         customer_id,
         cost_to_serve_margin,
         month
-    from {{ ref('customer_profitability') }}
+    from {{ ref('int_customers__monthly_profitability') }}
 ),
 
 rules as (

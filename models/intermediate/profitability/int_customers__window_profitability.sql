@@ -9,7 +9,7 @@ with profitability_window as (
 ),
 
 customer_profitability as (
-    select * from {{ ref('customer_profitability') }}
+    select * from {{ ref('int_customers__monthly_profitability') }}
 ),
 
 final as (

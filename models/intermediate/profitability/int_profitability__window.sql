@@ -15,7 +15,7 @@
 {%- endif -%}
 
 with customer_profitability as (
-    select month from {{ ref('customer_profitability') }}
+    select month from {{ ref('int_customers__monthly_profitability') }}
 ),
 
 latest as (

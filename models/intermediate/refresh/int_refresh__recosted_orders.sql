@@ -3,7 +3,7 @@
     the changed orders (order keys of stg_refresh__changed_keys) and every
     order with costs in a re-allocated month (int_refresh__cost_months), as
     int_cost_allocations__orders holds them after this run's allocation.
-    cost_to_serve_orders and cost_to_serve_order_lines replace these orders,
+    int_orders__cost_to_serve and cost_to_serve_order_lines replace these orders,
     and a daily refresh's tie-out tests check them (refresh_test_scope).
     An order that had costs in such a month before and has none now is a
     changed order. Empty on a full build.

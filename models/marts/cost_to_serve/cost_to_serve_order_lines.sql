@@ -42,7 +42,7 @@ refreshed_orders as (
 {%- endif %}
 
 order_costs as (
-    select * from {{ ref('cost_to_serve_orders') }}
+    select * from {{ ref('int_orders__cost_to_serve') }}
     {%- if refresh.active %}
     where order_id in (select order_id from refreshed_orders)
     {%- endif %}

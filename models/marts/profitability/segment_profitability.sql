@@ -7,7 +7,7 @@
     customer_profitability of the month. A customer missing from the seam
     counts in var profitability_default_segment, never dropped. -#}
 with customer_profitability as (
-    select * from {{ ref('customer_profitability') }}
+    select * from {{ ref('int_customers__monthly_profitability') }}
 ),
 
 segments as (

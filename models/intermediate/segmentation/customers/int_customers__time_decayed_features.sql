@@ -49,7 +49,7 @@ with periods as (
 ),
 
 orders as (
-    select * from {{ ref('cost_to_serve_orders') }}
+    select * from {{ ref('int_orders__cost_to_serve') }}
 ),
 
 order_facts as (

@@ -1,7 +1,7 @@
 {#-
     The inventory marts are dbt Python models, on which dbt cannot enforce a
     contract. This test stands in for it: every column declared in
-    python_models/inventory/_inventory__python_models.yml exists in the
+    models/marts/inventory/_inventory__models.yml exists in the
     built table with its declared data_type, and the table has no other
     column. Returns the mismatches (model, column, declared, actual type).
 -#}
