@@ -276,7 +276,8 @@ def working_capital(built):
     invoices = _raw(project, "erp_invoices")
     for column in ["invoice_date", "due_date", "paid_date"]:
         invoices[column] = pd.to_datetime(invoices[column])
-    as_of = invoices["invoice_date"].max()
+    # the build's as-of date: the latest staged order (var as_of_date unset)
+    as_of = pd.Timestamp(con.execute("select max(order_date) from core.fct_orders").fetchone()[0])
     start = as_of - pd.DateOffset(months=VARS["working_capital_lookback_months"])
     days = (as_of - start).days
     invoices = invoices[invoices["invoice_date"] <= as_of]

@@ -81,6 +81,8 @@ def built(small_build):
             " order_status, quantity, quantity_shipped, cogs, order_date, order_ts from core.fct_order_lines"
         ),
         "snapshots": read("select * from core.fct_inventory_snapshots"),
+        # the build's as-of date: the latest staged order (var as_of_date unset)
+        "as_of": read("select max(order_date) as as_of_date from core.fct_orders"),
         "customers": read("select customer_id, sla_tier, is_strategic from core.dim_customers"),
         "customer_segments": read("select customer_id, segment from segmentation.customer_segments"),
         "profitability": read(
@@ -229,7 +231,7 @@ def test_shortage_allocation_totals(built):
 @pytest.fixture(scope="module")
 def window(built) -> tuple[pd.Timestamp, pd.Timestamp]:
     _, _, frames = built
-    as_of = frames["snapshots"]["snapshot_date"].max()
+    as_of = frames["as_of"]["as_of_date"].iloc[0]
     start = (as_of.to_period("M") - (VARS["inventory_performance_window_months"] - 1)).to_timestamp()
     performance = frames["inventory_performance"]
     assert (performance["as_of_date"] == as_of).all()
@@ -358,7 +360,7 @@ def test_contract_utilisation_matches_pandas(built):
     _, _, frames = built
     contracts = pd.read_csv(REPO / "seeds/reference/procurement_contracts.csv", dtype=str, keep_default_na=False)
     receipts = frames["receipts"]
-    as_of = receipts["receipt_date"].max()
+    as_of = frames["as_of"]["as_of_date"].iloc[0]
     mart = frames["procurement_commitment_utilisation"]
     assert (mart["as_of_date"] == as_of).all()
     for contract in contracts.itertuples():

@@ -171,7 +171,8 @@ def test_flagged_forecasts_are_reviewed_not_planned(built):
 
 def test_scenarios_stress_every_policy(built):
     scenarios, policies = built["scenarios"], built["policies"]
-    names = ["base"] + [s["name"] for s in VARS["inventory_stress_scenarios"]]
+    seed = pd.read_csv(REPO / "seeds" / "reference" / "inventory_stress_scenarios.csv")
+    names = ["base"] + list(seed["scenario"])
     assert sorted(scenarios["scenario"].unique()) == sorted(names)
     assert (scenarios.groupby("scenario").size() == len(policies)).all()
     base = scenarios[scenarios["scenario"] == "base"].merge(policies, on=KEYS, suffixes=("", "_policy"))

@@ -311,17 +311,25 @@ def test_scenario_helpers_match_the_policy_model():
 
 
 def test_parse_scenarios_adds_base_and_validates():
-    parsed = scenarios.parse_scenarios('[{"name": "spike", "demand_increase_pct": 30}]')
+    parsed = scenarios.parse_scenarios([{"scenario": "spike", "demand_increase_pct": 30}])
     assert [s["name"] for s in parsed] == ["base", "spike"]
     assert parsed[1]["lead_time_increase_days"] == 0.0
-    assert [s["name"] for s in scenarios.parse_scenarios("[{'name': 'late', 'lead_time_increase_days': 7}]")] == [
-        "base",
-        "late",
-    ]
+    # the seed's rows as dbt.ref returns them: an empty cell is NaN, read as 0
+    seed = pd.DataFrame(
+        {
+            "scenario": ["late"],
+            "demand_increase_pct": [float("nan")],
+            "lead_time_increase_days": [7],
+            "description": ["x"],
+        }
+    )
+    parsed = scenarios.parse_scenarios(seed)
+    assert [s["name"] for s in parsed] == ["base", "late"]
+    assert (parsed[1]["demand_increase_pct"], parsed[1]["lead_time_increase_days"]) == (0.0, 7.0)
     with pytest.raises(ValueError):
-        scenarios.parse_scenarios([{"name": "base"}])
+        scenarios.parse_scenarios([{"scenario": "base"}])
     with pytest.raises(ValueError):
-        scenarios.parse_scenarios([{"name": "x", "demand_pct": 5}])
+        scenarios.parse_scenarios([{"scenario": "x", "demand_pct": 5}])
 
 
 def test_stress_raises_safety_stock_and_risk_at_the_base_rop():
@@ -337,9 +345,10 @@ def test_stress_raises_safety_stock_and_risk_at_the_base_rop():
         ordering_cost=50.0,
         holding_cost_rate=0.25,
     )
-    result = scenarios.stress_policies(
-        built, scenarios.parse_scenarios([{"name": "both", "demand_increase_pct": 30, "lead_time_increase_days": 7}])
-    ).set_index(["scenario", "sku_id"])
+    both_stresses = [{"scenario": "both", "demand_increase_pct": 30, "lead_time_increase_days": 7}]
+    result = scenarios.stress_policies(built, scenarios.parse_scenarios(both_stresses)).set_index(
+        ["scenario", "sku_id"]
+    )
     base, both = result.loc[("base", "S1")], result.loc[("both", "S1")]
     assert base["safety_stock_units"] == pytest.approx(built.loc[0, "safety_stock_units"])
     assert base["stockout_risk_at_base_rop"] == pytest.approx(0.10)  # 1 - CSL

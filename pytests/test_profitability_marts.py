@@ -176,7 +176,14 @@ def test_renegotiation_list_drivers_match_recomputation(built, window, window_cu
 
 
 def _scenario(name: str) -> dict:
-    return next(s for s in VARS["service_scenarios"] if s["name"] == name)
+    """A row of seed service_scenarios, read from its CSV: tiers as a list, the numbers as floats."""
+    rows = pd.read_csv(REPO / "seeds" / "reference" / "service_scenarios.csv", keep_default_na=False)
+    row = rows.set_index("scenario").loc[name]
+    return {
+        "sla_tiers": row["sla_tiers"].split(),
+        "expedited_share": float(row["expedited_share"]),
+        "frequency_multiplier": float(row["frequency_multiplier"]),
+    }
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@
     half_life_days=none
 ) -%}
     {%- set as_of = as_of_date if as_of_date is not none
-        else segmentation_as_of_date() -%}
+        else build_as_of_date() -%}
     {%- set half_life = half_life_days if half_life_days is not none
         else var('decay_half_life_days') -%}
     case
@@ -28,13 +28,9 @@
 
 
 {#-
-    The date segmentation is computed as of: var segmentation_as_of_date when
-    set, else the date of the latest order in fct_orders (the latest data).
+    The date the build is computed as of, as a scalar subquery on
+    int_calendar__as_of_date (var as_of_date, or the latest order date).
 -#}
-{% macro segmentation_as_of_date() -%}
-    {%- if var('segmentation_as_of_date') is none -%}
-        (select max(order_date) from {{ ref('fct_orders') }})
-    {%- else -%}
-        {{ dbt.cast("'" ~ var('segmentation_as_of_date') ~ "'", 'date') }}
-    {%- endif -%}
+{% macro build_as_of_date() -%}
+    (select as_of.as_of_date from {{ ref('int_calendar__as_of_date') }} as as_of)
 {%- endmacro %}

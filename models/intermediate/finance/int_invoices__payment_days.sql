@@ -3,12 +3,9 @@
     took to pay (or has been open, when unpaid at the as-of date) and whether
     it is overdue.
 
-    as_of_date is var working_capital_as_of_date, or the last invoice date
-    in the data when the var is null. A payment dated after the as-of date
-    counts as unpaid at the as-of date. -#}
-{%- set as_of_date = var('working_capital_as_of_date') -%}
-{%- set as_of_literal = 'null' if as_of_date is none
-    else "'" ~ as_of_date ~ "'" -%}
+    as_of_date is the build's (int_calendar__as_of_date: var as_of_date,
+    or the latest order date). A payment dated after the as-of date counts
+    as unpaid at the as-of date. -#}
 
 with invoices as (
     select
@@ -23,12 +20,7 @@ with invoices as (
 ),
 
 as_of as (
-    select
-        coalesce(
-            {{ dbt.cast(as_of_literal, 'date') }},
-            max(invoices.invoice_date)
-        ) as as_of_date
-    from invoices
+    select as_of_date from {{ ref('int_calendar__as_of_date') }}
 ),
 
 dated as (

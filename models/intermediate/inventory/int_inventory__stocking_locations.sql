@@ -1,7 +1,7 @@
 {#-
     One row per active SKU x DC (grain sku_id, dc_id): the stocking
     locations inventory_policies sets parameters for, as of the product
-    segments' as-of date (segmentation_as_of_date()).
+    segments' as-of date (build_as_of_date()).
 
     Demand window: the var inventory_demand_window_days days ending at the
     as-of date. A SKU x DC is a stocking location when the SKU is active

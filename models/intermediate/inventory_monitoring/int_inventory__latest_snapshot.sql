@@ -1,12 +1,10 @@
 {#-
     One row per SKU x DC (grain sku_id, dc_id) of the latest inventory
-    snapshot of each DC on or before the inventory monitoring as-of date
-    (var inventory_monitoring_as_of_date; null means the latest snapshot
-    date in fct_inventory_snapshots). available_units is what can still be
+    snapshot of each DC on or before the build's as-of date
+    (int_calendar__as_of_date: var as_of_date, or the latest order date). available_units is what can still be
     promised: on hand minus allocated, never below 0. as_of_date is the same
     on every row; the monitoring marts read it from here.
 -#}
-{%- set as_of_var = var('inventory_monitoring_as_of_date') -%}
 
 with snapshots as (
     select
@@ -21,12 +19,7 @@ with snapshots as (
 ),
 
 as_of as (
-    {%- if as_of_var is none %}
-        select max(snapshots.snapshot_date) as as_of_date
-        from snapshots
-    {%- else %}
-        select {{ dbt.cast("'" ~ as_of_var ~ "'", 'date') }} as as_of_date
-    {%- endif %}
+    select as_of_date from {{ ref('int_calendar__as_of_date') }}
 ),
 
 latest_dc_snapshots as (

@@ -8,11 +8,10 @@
     counts against one contract at most. contract_id is null for receipts
     no contract covers. is_price_break: the receipt (one receipt per
     purchase order line in the extracts) reached the contract's
-    price_break_quantity. as_of_date, the same on every row, is the
-    procurement as-of date: var procurement_as_of_date, or the latest
-    receipt date when it is null.
+    price_break_quantity. as_of_date, the same on every row, is the build's
+    (int_calendar__as_of_date: var as_of_date, or the latest order date).
 -#}
-{%- set as_of_var = var('procurement_as_of_date') -%}
+
 with receipts as (
     select
         receipt_id,
@@ -24,6 +23,10 @@ with receipts as (
         unit_cost,
         receipt_date
     from {{ ref('stg_erp__purchase_receipts') }}
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_calendar__as_of_date') }}
 ),
 
 contract_skus as (
@@ -75,12 +78,9 @@ final as (
             false
         ) as is_price_break,
         receipts.receipt_date,
-        {%- if as_of_var is none %}
-            max(receipts.receipt_date) over () as as_of_date
-        {%- else %}
-            {{ dbt.cast("'" ~ as_of_var ~ "'", 'date') }} as as_of_date
-        {%- endif %}
+        as_of.as_of_date
     from receipts
+    cross join as_of
     left join candidates
         on
             receipts.receipt_id = candidates.receipt_id

@@ -1,6 +1,7 @@
 {#- One row per customer (grain customer_id): the cash a customer ties up
-    in receivables and in the inventory held for it, as of the last invoice
-    date in the data (or var working_capital_as_of_date). The trailing
+    in receivables and in the inventory held for it, as of the build's
+    as-of date (int_calendar__as_of_date: var as_of_date, or the latest
+    order date). The trailing
     window is the var working_capital_lookback_months months up to the
     as-of date (window_start_date excluded, as_of_date included).
 

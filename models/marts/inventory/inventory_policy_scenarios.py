@@ -2,7 +2,7 @@
 
 A dbt Python model (self-contained: pandas, numpy, scipy and pyarrow only). For every
 row of ``inventory_policies`` and every scenario (``base`` plus the stress
-scenarios of var inventory_stress_scenarios), the safety stock and reorder
+scenarios of seed inventory_stress_scenarios), the safety stock and reorder
 point recomputed under the stressed demand and lead time, and the risk of a
 stockout if the CURRENT (base) reorder point is kept.
 
@@ -30,9 +30,6 @@ purpose (a model file must run alone); pytest checks that both agree.
 
 from __future__ import annotations
 
-import ast
-import json
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -40,7 +37,7 @@ from scipy.special import erfc
 from scipy.stats import norm
 
 BASE_SCENARIO = "base"
-SCENARIO_KEYS = ("name", "demand_increase_pct", "lead_time_increase_days")
+SCENARIO_COLUMNS = ("scenario", "demand_increase_pct", "lead_time_increase_days", "description")
 K_BOUNDS = (-8.0, 8.0)
 #: Halvings of K_BOUNDS in the bisection for k: 16 / 2^60 is below double precision.
 BISECTION_STEPS = 60
@@ -80,31 +77,36 @@ OUTPUT_COLUMNS: dict[str, str] = {
 }
 
 
-def parse_scenarios(value) -> list[dict]:
-    """The stress scenarios from var inventory_stress_scenarios (a list, or its JSON text).
+def _number(value) -> float:
+    """A seed cell as a float: empty (None or NaN) is 0."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return 0.0
+    return float(value)
 
-    Each scenario: name (unique, not 'base'), demand_increase_pct and/or
-    lead_time_increase_days (missing = 0). Returned with base first.
+
+def parse_scenarios(rows) -> list[dict]:
+    """The stress scenarios of seed inventory_stress_scenarios (its rows as a
+    DataFrame or a list of dicts), with base first.
+
+    Each row: scenario (unique, not 'base'), demand_increase_pct and
+    lead_time_increase_days (empty = 0), description. Returned as dicts of
+    name, demand_increase_pct and lead_time_increase_days.
     """
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = json.loads(text) if text else []
-        except json.JSONDecodeError:
-            value = ast.literal_eval(text)
+    if isinstance(rows, pd.DataFrame):
+        rows = rows.to_dict("records")
     scenarios = [{"name": BASE_SCENARIO, "demand_increase_pct": 0.0, "lead_time_increase_days": 0.0}]
-    for item in value or []:
-        unknown = set(item) - set(SCENARIO_KEYS)
+    for item in rows:
+        unknown = set(item) - set(SCENARIO_COLUMNS)
         if unknown:
-            raise ValueError(f"inventory_stress_scenarios: unknown keys {sorted(unknown)} in {item}")
-        name = str(item.get("name", "")).strip()
+            raise ValueError(f"inventory_stress_scenarios: unknown columns {sorted(unknown)} in {item}")
+        name = str(item.get("scenario") or "").strip()
         if not name or name in {s["name"] for s in scenarios}:
             raise ValueError(f"inventory_stress_scenarios: missing, duplicate or reserved name {name!r}")
         scenarios.append(
             {
                 "name": name,
-                "demand_increase_pct": float(item.get("demand_increase_pct") or 0.0),
-                "lead_time_increase_days": float(item.get("lead_time_increase_days") or 0.0),
+                "demand_increase_pct": _number(item.get("demand_increase_pct")),
+                "lead_time_increase_days": _number(item.get("lead_time_increase_days")),
             }
         )
     return scenarios
@@ -356,7 +358,7 @@ def _to_pandas(relation) -> pd.DataFrame:
 def model(dbt, session):
     dbt.config(materialized="table")
     policies = _to_pandas(dbt.ref("inventory_policies"))
-    table = stress_table(policies, parse_scenarios(dbt.config.get("stress_scenarios")))
+    table = stress_table(policies, parse_scenarios(_to_pandas(dbt.ref("inventory_stress_scenarios"))))
     # DuckDB reads an Arrow table in place; engines whose dbt Python models
     # take pandas (Databricks, Snowflake) get one
     if "duckdb" in type(session).__module__:

@@ -2,8 +2,8 @@
     One row per supplier contract and commitment period (grain contract_id,
     period_start_date): every calendar month or quarter (the contract's
     period) that overlaps the contract's validity and has started by the
-    procurement as-of date (var procurement_as_of_date; null means the
-    latest receipt date; int_purchase_receipts__contract_matched).
+    build's as-of date (int_calendar__as_of_date: var as_of_date, or the
+    latest order date).
 
       committed_quantity          the contract's committed_quantity_per_period
       committed_quantity_to_date  committed_quantity x covered_days /

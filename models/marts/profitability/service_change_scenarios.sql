@@ -1,6 +1,6 @@
 {#- One row per service scenario and customer active in the trailing window
     (grain scenario, customer_id): what the customer's cost to serve and
-    margin over the window would have been under a service change of var
+    margin over the window would have been under a service change of seed
     service_scenarios. Revenue, cost of goods and units stay as they were.
     Customers outside a scenario's scope (sla_tiers) keep zero deltas.
 
@@ -32,45 +32,6 @@
     Both deltas are first-order: each starts from the baseline, with no
     interaction when a scenario sets both s and m. Deltas are rounded to
     cents. -#}
-{%- set scenarios = var('service_scenarios') -%}
-{%- set known_keys = [
-    'name', 'sla_tiers', 'expedited_share', 'frequency_multiplier'] -%}
-{%- set names = [] -%}
-{%- set scope_conditions = {} -%}
-{%- for scenario in scenarios -%}
-    {%- for key in scenario -%}
-        {%- if key not in known_keys -%}
-            {%- do exceptions.raise_compiler_error(
-                "service_scenarios: unknown key '" ~ key ~ "' (allowed: "
-                ~ known_keys | join(', ') ~ ")") -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if not scenario.get('name') or scenario.name in names -%}
-        {%- do exceptions.raise_compiler_error(
-            "service_scenarios: every scenario needs a unique name, got '"
-            ~ scenario.get('name') ~ "'") -%}
-    {%- endif -%}
-    {%- do names.append(scenario.name) -%}
-    {%- set tiers = scenario.get('sla_tiers') -%}
-    {%- if tiers -%}
-        {%- do scope_conditions.update({scenario.name:
-            "customers.sla_tier in ('" ~ tiers | join("', '") ~ "')"}) -%}
-    {%- else -%}
-        {%- do scope_conditions.update({scenario.name: 'true'}) -%}
-    {%- endif -%}
-    {%- set share = scenario.get('expedited_share', 0) -%}
-    {%- set multiplier = scenario.get('frequency_multiplier', 1) -%}
-    {%- if share is not number or share < 0 or share > 1 -%}
-        {%- do exceptions.raise_compiler_error(
-            "service_scenarios " ~ scenario.name
-            ~ ": expedited_share must lie in [0, 1]") -%}
-    {%- endif -%}
-    {%- if multiplier is not number or multiplier <= 0 -%}
-        {%- do exceptions.raise_compiler_error(
-            "service_scenarios " ~ scenario.name
-            ~ ": frequency_multiplier must be a number > 0") -%}
-    {%- endif -%}
-{%- endfor -%}
 
 with window_customers as (
     select
@@ -105,25 +66,19 @@ freight_rates as (
 ),
 
 scenarios as (
-    -- A typed, empty first branch, so that an empty var is an empty table.
     select
-        {{ dbt.cast('null', dbt.type_string()) }} as scenario,
-        {{ dbt.cast('null', dbt.type_string()) }} as sla_tier_scope,
-        {{ dbt.cast('null', type_double()) }} as expedited_share,
-        {{ dbt.cast('null', type_double()) }} as frequency_multiplier
-    where 1 = 0
-    {%- for scenario in scenarios %}
-        union all
-        select
-            '{{ scenario.name }}' as scenario,
-            '{{ scenario.get("sla_tiers", ["all"]) | join(", ") }}'
-                as sla_tier_scope,
-            {{ dbt.cast(scenario.get('expedited_share', 0), type_double()) }}
-                as expedited_share,
-            {{ dbt.cast(
-                scenario.get('frequency_multiplier', 1), type_double()) }}
-                as frequency_multiplier
-    {%- endfor %}
+        scenario,
+        -- 'gold silver' reads 'gold, silver'
+        coalesce(
+            replace(replace(nullif(trim(sla_tiers), ''), '  ', ' '), ' ', ', '),
+            'all'
+        ) as sla_tier_scope,
+        -- ' gold silver ': a tier is in scope when ' <tier> ' occurs in it
+        ' ' || trim(sla_tiers) || ' ' as sla_tier_list,
+        nullif(trim(sla_tiers), '') is null as is_every_tier,
+        expedited_share,
+        frequency_multiplier
+    from {{ ref('service_scenarios') }}
 ),
 
 scoped as (
@@ -139,18 +94,20 @@ scoped as (
         window_customers.cost_to_serve_margin,
         window_customers.warehouse_labour_cost,
         window_customers.order_administration_cost,
-        service_drivers.standard_shipment_count,
-        service_drivers.expedited_shipment_count,
-        service_drivers.standard_weight_kg,
+        -- a customer without shipments in the window has none to change
+        coalesce(service_drivers.standard_shipment_count, 0)
+            as standard_shipment_count,
+        coalesce(service_drivers.expedited_shipment_count, 0)
+            as expedited_shipment_count,
+        coalesce(service_drivers.standard_weight_kg, 0) as standard_weight_kg,
         coalesce(service_drivers.order_level_labor_share, 0)
             as order_level_labor_share,
-        case
-            {%- for scenario in scenarios %}
-                when scenarios.scenario = '{{ scenario.name }}'
-                    then {{ scope_conditions[scenario.name] }}
-            {%- endfor %}
-            else false
-        end as is_in_scope
+        coalesce(
+            scenarios.is_every_tier
+            or scenarios.sla_tier_list
+            like ('% ' || customers.sla_tier || ' %'),
+            false
+        ) as is_in_scope
     from scenarios
     cross join window_customers
     left join service_drivers

@@ -1,14 +1,9 @@
 {#-
     inventory_policy_scenarios holds every inventory_policies row once in
-    the base scenario and in each scenario of var inventory_stress_scenarios
+    the base scenario and in each scenario of seed inventory_stress_scenarios
     (and no other scenario), and its base rows reproduce the policy's
     safety stock and reorder point. Returns the offending scenarios or rows.
 -#}
-{%- set names = ['base'] -%}
-{%- for scenario in var('inventory_stress_scenarios') -%}
-    {%- do names.append(scenario['name']) -%}
-{%- endfor -%}
-
 with policies as (
     select
         sku_id,
@@ -29,12 +24,9 @@ scenarios as (
 ),
 
 expected_scenarios as (
-    {%- for name in names %}
-        select '{{ name }}' as scenario
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    select 'base' as scenario
+    union all
+    select scenario from {{ ref('inventory_stress_scenarios') }}
 ),
 
 expected_rows as (

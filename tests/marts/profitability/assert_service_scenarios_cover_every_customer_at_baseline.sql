@@ -1,9 +1,8 @@
-{#- Every scenario of var service_scenarios has exactly one row for every
+{#- Every scenario of seed service_scenarios has exactly one row for every
     customer of the whale curve, whose baseline is the customer's actual
     cost to serve and margin over the window. Returns the scenario and
     customer pairs that are missing, extra or off baseline. -#}
 {%- set tolerance = var('profitability_tie_out_tolerance') -%}
-{%- set scenarios = var('service_scenarios') -%}
 
 with customers as (
     select
@@ -14,12 +13,7 @@ with customers as (
 ),
 
 scenario_names as (
-    select {{ dbt.cast('null', dbt.type_string()) }} as scenario
-    where 1 = 0
-    {%- for scenario in scenarios %}
-        union all
-        select '{{ scenario.name }}' as scenario
-    {%- endfor %}
+    select scenario from {{ ref('service_scenarios') }}
 ),
 
 expected as (

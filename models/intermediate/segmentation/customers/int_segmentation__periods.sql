@@ -19,7 +19,7 @@ final as (
             'month',
             '-1 * period_numbers.period_index * '
             ~ var('resegmentation_frequency_months'),
-            segmentation_as_of_date()), 'date') }} as period_end_date
+            build_as_of_date()), 'date') }} as period_end_date
     from period_numbers
 )
 

@@ -37,7 +37,7 @@ order_lines as (
 ),
 
 as_of as (
-    select {{ segmentation_as_of_date() }} as as_of_date
+    select {{ build_as_of_date() }} as as_of_date
 ),
 
 decayed_lines as (

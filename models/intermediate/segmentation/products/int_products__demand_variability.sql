@@ -58,7 +58,7 @@ calendar as (
 ),
 
 as_of as (
-    select {{ segmentation_as_of_date() }} as as_of_date
+    select {{ build_as_of_date() }} as as_of_date
 ),
 
 last_week as (

@@ -2,7 +2,7 @@
     The one definition of a SKU's segment, published as product_segments
     and read from here by every area that plans by segment.
     One row per SKU of dim_products (grain sku_id): ABC x XYZ segment as of
-    segmentation_as_of_date(), with velocity, activity and the handling
+    build_as_of_date(), with velocity, activity and the handling
     attributes planning needs. ABC: int_products__abc_classified; XYZ and
     velocity: int_products__demand_variability.
 

@@ -1,0 +1,90 @@
+"""Reference seeds a user edits: a broken row fails the seed's own test, by name.
+
+Configuration that is a table is a seed (docs/configuration.md), tested
+like the data. One copy of the project gets three broken seeds at once and
+runs `dbt seed` and the seeds' tests on the small extracts of the shared
+build: each planted defect fails its test, which names the seed, and every
+other seed test passes.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from dbt_project_runner import Project, copy_project
+
+SEEDS = Path("seeds") / "reference"
+
+#: seed -> (how it is broken, the test that must fail)
+PLANTS = {
+    "obsolescence_lifecycle_risk": (
+        "the 'unknown' row, every unlisted stage's fallback, deleted",
+        "has_value_obsolescence_lifecycle_risk_lifecycle_stage__unknown",
+    ),
+    "service_scenarios": (
+        "expedited_share 1.5 (a share above 1)",
+        "expression_is_true_service_scenarios_expedited_share_between_0_and_1",
+    ),
+    "inventory_stress_scenarios": (
+        "a scenario named base (the name of today's policy)",
+        "expression_is_true_inventory_stress_scenarios",
+    ),
+}
+
+
+def _rewrite(path: Path, change) -> None:
+    with path.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = list(rows[0])
+    rows = change(rows)
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _plant(root: Path) -> None:
+    seeds = root / SEEDS
+    _rewrite(
+        seeds / "obsolescence_lifecycle_risk.csv", lambda rows: [r for r in rows if r["lifecycle_stage"] != "unknown"]
+    )
+    _rewrite(
+        seeds / "service_scenarios.csv",
+        lambda rows: [dict(r, expedited_share="1.5") if i == 0 else r for i, r in enumerate(rows)],
+    )
+    _rewrite(
+        seeds / "inventory_stress_scenarios.csv",
+        lambda rows: [dict(r, scenario="base") if i == 0 else r for i, r in enumerate(rows)],
+    )
+
+
+@pytest.fixture(scope="module")
+def seed_tests(small_build, tmp_path_factory) -> dict[str, str]:
+    """Status of every test of the reference seeds, by test name, after the plants."""
+    built, _ = small_build
+    root = copy_project(tmp_path_factory.mktemp("broken_seeds") / "project")
+    _plant(root)
+    project = Project(root=root, raw=built.raw, truth=built.truth, warehouse=root / "seeds.duckdb")
+    seeded = project.dbt("seed", "--select", "path:seeds/reference")
+    assert seeded.returncode == 0, seeded.stdout[-4000:]
+    tested = project.dbt("test", "--select", "path:seeds/reference")
+    assert tested.returncode != 0, "the broken seeds passed their tests"
+    results = json.loads((root / "target" / "run_results.json").read_text())["results"]
+    return {result["unique_id"].split(".")[2]: result["status"] for result in results}
+
+
+@pytest.mark.parametrize("seed", sorted(PLANTS))
+def test_a_broken_seed_fails_its_own_test(seed_tests, seed):
+    _, test_prefix = PLANTS[seed]
+    failed = [name for name, status in seed_tests.items() if name.startswith(test_prefix) and status == "fail"]
+    assert failed, f"{seed} ({PLANTS[seed][0]}): no failing test named {test_prefix}*; got {seed_tests}"
+
+
+def test_every_other_seed_test_passes(seed_tests):
+    planted = tuple(prefix for _, prefix in PLANTS.values())
+    others = {name: status for name, status in seed_tests.items() if not name.startswith(planted)}
+    assert len(others) > 20
+    assert set(others.values()) == {"pass"}, {name: s for name, s in others.items() if s != "pass"}
