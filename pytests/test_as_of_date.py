@@ -56,7 +56,9 @@ def earlier(small_build, tmp_path_factory):
     con.close()
     as_of = latest_order - dt.timedelta(days=60)
     fork = project.fork(tmp_path_factory.mktemp("as_of_earlier"))
-    result = fork.dbt("run", "--select", "int_calendar__as_of_date+", extra_vars={"as_of_date": as_of.isoformat()})
+    result = fork.dbt(
+        "run", "--full-refresh", "--select", "int_calendar__as_of_date+", extra_vars={"as_of_date": as_of.isoformat()}
+    )
     assert result.returncode == 0, result.stdout[-6000:]
     return fork, as_of
 

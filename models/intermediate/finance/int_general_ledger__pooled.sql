@@ -1,11 +1,11 @@
 {#- Every staged general-ledger row with its cost pool (grain
     posting_month, gl_account, cost_center): the one place the ledger
-    meets seed cost_pool_mapping. gl_account is text on both sides, so a
-    numeric account in the extract and a text one in the seed still match.
-    Unmapped rows are kept (is_mapped false, pool columns null) for
-    gl_reconciliation to report; allocation_driver resolves the mapping's
-    shared_dc through var dc_overhead_allocation_method (macro
-    shared_dc_driver), mapped_allocation_driver is the seed's own value.
+    meets seed cost_pool_mapping (int_cost_pools__accounts). gl_account is
+    text on both sides, so a numeric account in the extract and a text one
+    in the seed still match. Unmapped rows are kept (is_mapped false, pool
+    columns null) for gl_reconciliation to report; allocation_driver has
+    the mapping's shared_dc resolved, mapped_allocation_driver is the
+    seed's own value.
     Read by the allocation, the GL and freight reconciliations and the
     budget variance. -#}
 with general_ledger as (
@@ -20,12 +20,13 @@ with general_ledger as (
 
 mapping as (
     select
-        {{ dbt.cast('gl_account', dbt.type_string()) }} as gl_account,
+        gl_account,
         cost_pool,
         cost_behaviour,
         driver_scope,
+        mapped_allocation_driver,
         allocation_driver
-    from {{ ref('cost_pool_mapping') }}
+    from {{ ref('int_cost_pools__accounts') }}
 ),
 
 final as (
@@ -39,11 +40,8 @@ final as (
         mapping.cost_pool,
         mapping.cost_behaviour,
         mapping.driver_scope,
-        mapping.allocation_driver as mapped_allocation_driver,
-        case mapping.allocation_driver
-            when 'shared_dc' then '{{ shared_dc_driver() }}'
-            else mapping.allocation_driver
-        end as allocation_driver
+        mapping.mapped_allocation_driver,
+        mapping.allocation_driver
     from general_ledger
     left join mapping
         on general_ledger.gl_account = mapping.gl_account

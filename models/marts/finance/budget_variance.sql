@@ -1,6 +1,7 @@
 {#- One row per budget month, cost pool and cost centre (grain
     budget_month, cost_pool, cost_center): actual cost (general ledger by
-    cost pool through seed cost_pool_mapping) against seed
+    cost pool through seed cost_pool_mapping, int_cost_pools__accounts)
+    against seed
     cost_to_serve_budget, with the variance split into a volume and a rate
     effect that add up to it.
 
@@ -39,12 +40,12 @@ with gl_pools as (
 
 mapping as (
     select
-        {{ dbt.cast('gl_account', dbt.type_string()) }} as gl_account,
+        gl_account,
         cost_pool,
         cost_behaviour,
         allocation_driver,
         driver_scope
-    from {{ ref('cost_pool_mapping') }}
+    from {{ ref('int_cost_pools__accounts') }}
 ),
 
 budget as (
@@ -85,10 +86,7 @@ pool_drivers as (
         mapping.gl_account as driver_gl_account,
         mapping.cost_behaviour,
         mapping.driver_scope,
-        case mapping.allocation_driver
-            when 'shared_dc' then '{{ shared_dc_driver() }}'
-            else mapping.allocation_driver
-        end as allocation_driver,
+        mapping.allocation_driver,
         row_number() over (
             partition by mapping.cost_pool
             order by
