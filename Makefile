@@ -84,8 +84,9 @@ build: data
 publish: $(STAMP)
 	$(BIN)/scw publish
 
-# Incremental refresh in a copy of the warehouse, swapped in and published
-# only when it succeeds; periodic models only when due.
+# Incremental refresh, in place with the published copy as its restore point
+# (else in a copy swapped in on success), published only when it succeeds;
+# periodic models only when due.
 refresh: $(STAMP)
 	$(BIN)/scw refresh --raw-path $(RAW_PATH)
 	$(BIN)/scw summary

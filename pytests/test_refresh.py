@@ -36,6 +36,7 @@ from warehouse_compare import compare_marts, mart_relations
 
 from scw import refresh as refresh_module
 from scw.extract_cut import cut_extract
+from scw.warehouse import latest_invocation, publish
 
 REFERENCE_DATE = "2026-11-01"
 VARS = {"dq_reference_date": REFERENCE_DATE}
@@ -205,6 +206,9 @@ def refreshed(tmp_path_factory):
     built = before.dbt("build", "--full-refresh", "--exclude", "resource_type:test", extra_vars=VARS)
     assert built.returncode == 0, built.stdout[-5000:]
 
+    # as `make build` does: the published copy is the refresh's restore point,
+    # so the refresh below runs in place
+    publish(before.warehouse, base / "published.duckdb")
     planted = plant_changes(project.raw, project.raw / "finance")
 
     env = {"DBT_TARGET_PATH": str(base / "a" / "target"), "DBT_LOG_PATH": str(base / "a" / "logs")}
@@ -324,36 +328,62 @@ def test_comparison_catches_a_difference(refreshed, tmp_path):
     assert differences["cost_to_serve.cost_to_serve_orders"]["only_left"] == 1
 
 
-def test_failed_refresh_leaves_the_warehouse_unchanged(tmp_path, monkeypatch):
-    """When dbt fails, neither the warehouse nor the published copy changes."""
-    warehouse = tmp_path / "warehouse.duckdb"
-    con = duckdb.connect(str(warehouse))
+def built_warehouse(path, run="run-1"):
+    """A warehouse file whose run log records one finished, successful build."""
+    con = duckdb.connect(str(path))
     con.execute("create table t as select 1 as x")
-    # a refresh starts only from a finished, successful build
     con.execute("create schema ops")
     con.execute(
-        "create table ops.build_run_starts as select 'run-1' as invocation_id,"
-        " timestamp '2026-11-01 06:00:00' as run_started_at, 'build' as command"
+        "create table ops.build_run_starts as select ? as invocation_id,"
+        " timestamp '2026-11-01 06:00:00' as run_started_at, 'build' as command",
+        [run],
     )
     con.execute(
-        "create table ops.build_runs as select 'run-1' as invocation_id,"
+        "create table ops.build_runs as select ? as invocation_id,"
         " timestamp '2026-11-01 06:00:00' as run_started_at, true as is_full_refresh,"
-        " 2 as models_built, 0 as periodic_models_built, 0 as failed_nodes"
+        " 2 as models_built, 0 as periodic_models_built, 0 as failed_nodes",
+        [run],
     )
     con.close()
-    content = warehouse.read_bytes()
-    calls = []
+    return path
 
-    def failing_dbt(project_dir, dbt_vars, include_periodic, extra):
+
+def fake_dbt(calls, fail, ran_on=None):
+    """A dbt_command stand-in: a run that writes a row into the file it is
+    given, records a finished build (or fails)."""
+
+    def command(project_dir, dbt_vars, include_periodic, extra):
         calls.append((dbt_vars, include_periodic))
-        # a run that writes to its working copy, then fails
-        script = (
-            "import duckdb, os, sys; con = duckdb.connect(os.environ['DBT_DUCKDB_PATH']);"
-            " con.execute('insert into t values (2)'); con.close(); sys.exit(1)"
+        script = "import duckdb, os, sys; path = os.environ['DBT_DUCKDB_PATH']\n"
+        if ran_on is not None:
+            script += f"open({str(ran_on)!r}, 'w').write(path)\n"
+        script += (
+            "con = duckdb.connect(path); con.execute('insert into t values (2)')\n"
+            "con.execute(\"insert into ops.build_run_starts values ('run-2', timestamp '2026-11-02 06:00:00',"
+            " 'build')\")\n"
+        )
+        if fail:
+            script += "sys.exit(1)\n"
+        script += (
+            "con.execute(\"insert into ops.build_runs values ('run-2', timestamp '2026-11-02 06:00:00', false,"
+            ' 1, 0, 0)"); con.close()\n'
         )
         return [sys.executable, "-c", script]
 
-    monkeypatch.setattr(refresh_module, "dbt_command", failing_dbt)
+    return command
+
+
+def _rows(path):
+    return _query(path, "select x from t order by x")
+
+
+def test_failed_refresh_leaves_the_warehouse_unchanged(tmp_path, monkeypatch):
+    """When dbt fails on the copy (no published copy to restore from), neither
+    the warehouse nor the published copy changes."""
+    warehouse = built_warehouse(tmp_path / "warehouse.duckdb")
+    content = warehouse.read_bytes()
+    calls = []
+    monkeypatch.setattr(refresh_module, "dbt_command", fake_dbt(calls, fail=True))
     monkeypatch.setattr(refresh_module, "periodic_refresh_days", lambda project_dir: 7)
     published = tmp_path / "published.duckdb"
     code = refresh_module.refresh(warehouse, tmp_path, "extracts", publish_to=published, dbt_vars={"x": 1})
@@ -362,6 +392,78 @@ def test_failed_refresh_leaves_the_warehouse_unchanged(tmp_path, monkeypatch):
     assert warehouse.read_bytes() == content
     assert not published.exists()
     assert not (tmp_path / "warehouse.duckdb.refreshing").exists()
+
+
+def test_refresh_runs_in_place_and_is_restored_from_the_published_copy(tmp_path, monkeypatch):
+    """With a published copy of the warehouse's state, the refresh runs on the
+    warehouse itself (no copy first); when dbt fails, the published copy is
+    put back, so both are as before and the next refresh starts from there."""
+    warehouse = built_warehouse(tmp_path / "warehouse.duckdb")
+    published = publish(warehouse, tmp_path / "published.duckdb")
+    published_content = published.read_bytes()
+    ran_on = tmp_path / "ran_on.txt"
+    monkeypatch.setattr(refresh_module, "dbt_command", fake_dbt([], fail=True, ran_on=ran_on))
+    monkeypatch.setattr(refresh_module, "periodic_refresh_days", lambda project_dir: 7)
+    code = refresh_module.refresh(warehouse, tmp_path, "extracts", publish_to=published)
+    assert code != 0
+    assert ran_on.read_text() == str(warehouse)
+    assert _rows(warehouse) == [(1,)]
+    assert latest_invocation(warehouse) == "run-1"
+    assert published.read_bytes() == published_content
+    assert not refresh_module.in_place_mark(warehouse).exists()
+
+    monkeypatch.setattr(refresh_module, "dbt_command", fake_dbt([], fail=False, ran_on=ran_on))
+    assert refresh_module.refresh(warehouse, tmp_path, "extracts", publish_to=published) == 0
+    assert ran_on.read_text() == str(warehouse)
+    assert _rows(warehouse) == _rows(published) == [(1,), (2,)]
+    assert latest_invocation(published) == "run-2"
+    assert not refresh_module.in_place_mark(warehouse).exists()
+
+
+def test_refresh_copies_when_the_published_copy_is_older(tmp_path, monkeypatch):
+    """A published copy of an older state is no restore point: the refresh runs
+    on a copy, swapped in when it succeeds."""
+    warehouse = built_warehouse(tmp_path / "warehouse.duckdb", run="run-0")
+    published = publish(warehouse, tmp_path / "published.duckdb")
+    con = duckdb.connect(str(warehouse))
+    con.execute("update ops.build_run_starts set invocation_id = 'run-1'")
+    con.execute("update ops.build_runs set invocation_id = 'run-1'")
+    con.close()
+    ran_on = tmp_path / "ran_on.txt"
+    monkeypatch.setattr(refresh_module, "dbt_command", fake_dbt([], fail=False, ran_on=ran_on))
+    monkeypatch.setattr(refresh_module, "periodic_refresh_days", lambda project_dir: 7)
+    assert refresh_module.refresh(warehouse, tmp_path, "extracts", publish_to=published) == 0
+    assert ran_on.read_text() == str(tmp_path / "warehouse.duckdb.refreshing")
+    assert _rows(warehouse) == _rows(published) == [(1,), (2,)]
+    assert not (tmp_path / "warehouse.duckdb.refreshing").exists()
+
+
+def test_a_killed_in_place_refresh_is_undone_by_the_next(tmp_path, monkeypatch):
+    """A refresh killed half-way leaves its mark and a half-written warehouse
+    (with a write-ahead log); the next refresh restores the published copy and
+    starts from it. Without a matching published copy it refuses to start."""
+    warehouse = built_warehouse(tmp_path / "warehouse.duckdb")
+    published = publish(warehouse, tmp_path / "published.duckdb")
+    refresh_module.in_place_mark(warehouse).write_text("run-1\n")
+    con = duckdb.connect(str(warehouse))
+    con.execute("insert into t values (9)")
+    con.execute("insert into ops.build_run_starts values ('run-killed', timestamp '2026-11-02 06:00:00', 'build')")
+    con.close()
+    warehouse.with_name(warehouse.name + ".wal").write_bytes(b"left by a killed run")
+    calls = []
+    monkeypatch.setattr(refresh_module, "dbt_command", fake_dbt(calls, fail=False))
+    monkeypatch.setattr(refresh_module, "periodic_refresh_days", lambda project_dir: 7)
+
+    other = tmp_path / "other.duckdb"
+    assert refresh_module.refresh(warehouse, tmp_path, "extracts", publish_to=other) == 2
+    assert calls == []
+    assert _rows(warehouse) == [(1,), (9,)]
+
+    assert refresh_module.refresh(warehouse, tmp_path, "extracts", publish_to=published) == 0
+    assert len(calls) == 1
+    assert _rows(warehouse) == _rows(published) == [(1,), (2,)]
+    assert not refresh_module.in_place_mark(warehouse).exists()
+    assert not warehouse.with_name(warehouse.name + ".wal").exists()
 
 
 def test_periodic_models_are_due_by_the_run_log(tmp_path):

@@ -1,20 +1,26 @@
 """``scw refresh``: the daily incremental refresh of a built warehouse.
 
-1. Copies the warehouse to ``<warehouse>.refreshing``.
-2. Runs ``dbt build`` on the copy without ``--full-refresh``: the incremental
-   models reprocess only what the new extracts changed (docs/refresh.md).
-   Models tagged ``periodic`` (segmentation, inventory policy) are left out
-   unless they are due: the last successful run that built them
-   (``ops.build_runs``) is at least var ``periodic_refresh_days`` old, or
-   ``--periodic`` is given. A run with the periodic models runs every test;
-   a daily one the singular tests only (the tie-outs and the raw-row
-   accounting), unless ``--all-tests``; the tie-outs of order costs check
-   the orders it recosted (var ``refresh_test_scope``).
-3. Only when dbt succeeds, replaces the warehouse with the copy and
-   publishes it (``scw publish``: compacted when needed, and only a whole,
-   successful build). A failed refresh leaves the warehouse and the published
-   copy as they were, so the next refresh starts again from the last good
-   state.
+1. Runs ``dbt build`` without ``--full-refresh``: the incremental models
+   reprocess only what the new extracts changed (docs/refresh.md). Models
+   tagged ``periodic`` (segmentation, inventory policy) are left out unless
+   they are due: the last successful run that built them (``ops.build_runs``)
+   is at least var ``periodic_refresh_days`` old, or ``--periodic`` is given.
+   A run with the periodic models runs every test; a daily one the singular
+   tests only (the tie-outs and the raw-row accounting), unless
+   ``--all-tests``; the tie-outs of order costs check the orders it recosted
+   (var ``refresh_test_scope``).
+2. Where it runs: in place, when the published copy holds exactly the
+   warehouse's state (the same latest run, a whole successful build). The
+   published copy is then the restore point: a failed refresh copies it back
+   over the warehouse, and a refresh that was killed half-way leaves a mark
+   (``<warehouse>.refreshing-in-place``) from which the next refresh restores
+   it before it starts. Otherwise (no published copy, or an older one) it
+   copies the warehouse to ``<warehouse>.refreshing``, runs on the copy and
+   swaps it in only when dbt succeeds.
+3. Only when dbt succeeds is the result published (``scw publish``:
+   compacted when needed, and only a whole, successful build). A failed
+   refresh leaves the warehouse and the published copy as they were, so the
+   next refresh starts again from the last good state.
 
 It refuses to start, with one line saying why, when another process holds
 the warehouse file (``scw check-lock``) or when the warehouse is not a
@@ -42,8 +48,10 @@ from .warehouse import (
     NotPublishable,
     WarehouseLocked,
     check_lock,
+    latest_invocation,
     publish,
     publish_problem,
+    replace_with_copy,
     warehouse_path,
 )
 
@@ -116,6 +124,45 @@ def daily_vars(include_periodic: bool, all_tests: bool) -> dict:
     return {} if include_periodic or all_tests else dict(DAILY_VARS)
 
 
+def in_place_mark(warehouse: Path) -> Path:
+    """The file an in-place refresh keeps beside the warehouse while dbt runs."""
+    return warehouse.with_name(warehouse.name + ".refreshing-in-place")
+
+
+def restore_point(warehouse: Path, published: Path | None) -> str | None:
+    """The latest run of ``published`` when it holds the state of ``warehouse``
+    (the same latest run, a whole successful build), else None."""
+    if published is None or not published.exists() or publish_problem(published) is not None:
+        return None
+    run = latest_invocation(published)
+    return run if run is not None and run == latest_invocation(warehouse) else None
+
+
+def restore(warehouse: Path, published: Path) -> None:
+    """Put the published copy back as ``warehouse`` (and drop a write-ahead log
+    a killed run may have left, which would replay onto the restored file)."""
+    warehouse.with_name(warehouse.name + ".wal").unlink(missing_ok=True)
+    replace_with_copy(published, warehouse, warehouse)
+
+
+def undo_interrupted(warehouse: Path, published: Path | None) -> str | None:
+    """Restore ``warehouse`` after an in-place refresh that never finished (its
+    mark is still there); why it cannot be restored, or None."""
+    mark = in_place_mark(warehouse)
+    if not mark.exists():
+        return None
+    expected = mark.read_text().strip()
+    if published is None or not published.exists() or latest_invocation(published) != expected:
+        return (
+            f"an in-place refresh of {warehouse} did not finish ({mark}), and the published copy no"
+            " longer holds the state before it: run `make build`"
+        )
+    restore(warehouse, published)
+    mark.unlink()
+    print(f"an unfinished refresh was undone: {warehouse} restored from {published}", file=sys.stderr)
+    return None
+
+
 def refresh(
     warehouse: Path,
     project_dir: Path,
@@ -126,18 +173,29 @@ def refresh(
     dbt_vars: dict | None = None,
     all_tests: bool = False,
 ) -> int:
-    """Refresh ``warehouse`` in a copy and swap it in on success; dbt's exit code."""
+    """Refresh ``warehouse``, in place or in a copy, and publish it on success; dbt's exit code."""
     if not warehouse.exists():
         print(f"no warehouse at {warehouse}: run a full build first (make build)", file=sys.stderr)
         return 2
-    problem = starting_problem(warehouse)
+    try:
+        check_lock(warehouse)
+    except WarehouseLocked as locked:
+        print(f"refresh not started: {locked}", file=sys.stderr)
+        return 2
+    problem = undo_interrupted(warehouse, publish_to) or starting_problem(warehouse)
     if problem is not None:
         print(f"refresh not started: {problem}", file=sys.stderr)
         return 2
     include_periodic = force_periodic or periodic_due(warehouse, periodic_refresh_days(project_dir), dt.date.today())
-    working = warehouse.with_name(warehouse.name + ".refreshing")
     started = time.monotonic()
-    shutil.copyfile(warehouse, working)
+    point = restore_point(warehouse, publish_to)
+    if point is not None:
+        # the published copy is the restore point: no copy before the run
+        in_place_mark(warehouse).write_text(point + "\n")
+        working = warehouse
+    else:
+        working = warehouse.with_name(warehouse.name + ".refreshing")
+        shutil.copyfile(warehouse, working)
     env = dict(os.environ, DBT_DUCKDB_PATH=str(working))
     command = dbt_command(
         project_dir,
@@ -150,10 +208,21 @@ def refresh(
     print(("periodic models due: included" if include_periodic else "periodic models not due: left out"), flush=True)
     result = subprocess.run(command, cwd=project_dir, env=env, check=False)
     if result.returncode != 0:
-        working.unlink(missing_ok=True)
-        print("refresh failed: the warehouse and its published copy are unchanged", file=sys.stderr)
+        if point is not None:
+            restore(warehouse, publish_to)
+            in_place_mark(warehouse).unlink()
+            print(
+                f"refresh failed: the warehouse was restored from {publish_to}; both are as before",
+                file=sys.stderr,
+            )
+        else:
+            working.unlink(missing_ok=True)
+            print("refresh failed: the warehouse and its published copy are unchanged", file=sys.stderr)
         return result.returncode
-    os.replace(working, warehouse)
+    if point is not None:
+        in_place_mark(warehouse).unlink()
+    else:
+        os.replace(working, warehouse)
     if publish_to is not None:
         try:
             publish(warehouse, publish_to)
@@ -181,8 +250,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "refresh",
         help="refresh a built warehouse incrementally from new extracts",
         description=(
-            "Run the incremental dbt build on a copy of the warehouse and swap it in"
-            " (and publish it) only when it succeeds. Segmentation and inventory"
+            "Run the incremental dbt build, in place when the published copy holds the"
+            " warehouse's state (restored from it on failure), else on a copy swapped in"
+            " only when it succeeds; publish the result. Segmentation and inventory"
             " policy run only when due (var periodic_refresh_days) or with --periodic."
         ),
     )

@@ -281,6 +281,25 @@ def build_problem(con: duckdb.DuckDBPyConnection, catalog: str, path: Path) -> s
     return None
 
 
+def latest_invocation(path: Path) -> str | None:
+    """The invocation id of the latest dbt run recorded in the warehouse file at ``path``."""
+    con = duckdb.connect()
+    try:
+        _attach_read_only(con, path, "build_file", DEFAULT_PUBLISHED)
+        found = con.execute(
+            "select count(*) from duckdb_tables()"
+            " where database_name = 'build_file' and schema_name = 'ops' and table_name = 'build_run_starts'"
+        ).fetchone()[0]
+        if not found:
+            return None
+        row = con.execute(
+            "select invocation_id from build_file.ops.build_run_starts order by run_started_at desc limit 1"
+        ).fetchone()
+        return None if row is None else row[0]
+    finally:
+        con.close()
+
+
 def publish_problem(path: Path) -> str | None:
     """Why the warehouse file at ``path`` is not a whole, successful build; None when it is."""
     con = duckdb.connect()
@@ -309,7 +328,7 @@ def relative_path_views(con: duckdb.DuckDBPyConnection, catalog: str) -> list[st
     return found
 
 
-def _replace_with_copy(copy: Path, target: Path, mode_from: Path) -> None:
+def replace_with_copy(copy: Path, target: Path, mode_from: Path) -> None:
     """Copy ``copy`` beside ``target`` and rename it over ``target``."""
     handle, tmp_name = tempfile.mkstemp(prefix=".publishing-", suffix=".duckdb", dir=target.parent)
     os.close(handle)
@@ -379,7 +398,7 @@ def publish(source: Path, target: Path, compact_source: bool = True) -> Path:
         shutil.copymode(source, tmp)
         os.replace(tmp, target)
         if compact and compact_source and not wal.exists():
-            _replace_with_copy(target, source, source)
+            replace_with_copy(target, source, source)
     finally:
         con.close()
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
