@@ -12,6 +12,8 @@ refresh window:
 - a customer whose name goes missing (it and all its orders are
   quarantined, back to the first month);
 - an activity arriving two days late for an old order;
+- a purchase receipt of the window received again with another quantity
+  (a duplicate of its key: the later copy is kept);
 - a new line with text in a number column (quarantined);
 - GL changes: the last month's labour, and a late adjustment to an old
   month.
@@ -163,6 +165,26 @@ def plant_changes(raw, seeds) -> dict:
         )
         """,
     )
+    receipt = con.execute(
+        f"""
+        select max(receipt_id) from {_csv(raw / "erp_purchase_receipts.csv")}
+        where try_cast(receipt_date as date) = date '2026-10-29'
+        """
+    ).fetchone()[0]
+    assert receipt is not None
+    _rewrite(
+        con,
+        raw,
+        "erp_purchase_receipts",
+        f"""
+        select * from {{t}}
+        union all
+        select * replace (
+            cast(try_cast(quantity_received as double) + 7 as varchar) as quantity_received,
+            '2026-10-30' as receipt_date)
+        from {{t}} where receipt_id = '{receipt}'
+        """,
+    )
     gl = seeds / "general_ledger.csv"
     tmp = seeds / "general_ledger.new.csv"
     con.execute(
@@ -189,6 +211,7 @@ def plant_changes(raw, seeds) -> dict:
         "deleted": deleted,
         "customer": customer,
         "product": product,
+        "receipt": receipt,
     }
 
 
@@ -305,9 +328,21 @@ def test_planted_changes_reach_the_marts(refreshed):
         "       from intermediate.int_cost_allocations__orders group by 1) a using (posting_month)"
         " where g.gl <> a.allocated",
     ) == [(0,)]
-    # the refresh published its result and left no working copy behind
+    # the receipt received again: one staged copy (the later), one deduplicated
+    receipt = planted["receipt"]
+    assert _query(
+        wh, f"select receipt_date from staging.stg_erp__purchase_receipts where receipt_id = '{receipt}'"
+    ) == [(dt.date(2026, 10, 30),)]
+    assert _query(
+        wh,
+        "select count(*) from quality.data_quality_exceptions"
+        f" where source_table = 'erp_purchase_receipts' and record_key = '{receipt}' and rule = 'duplicate_key'",
+    ) == [(1,)]
+    # the refresh ran in place (the published copy was its restore point),
+    # published its result and left no working copy or mark behind
     assert (wh.parent / "published.duckdb").exists()
     assert not (wh.parent / (wh.name + ".refreshing")).exists()
+    assert not refresh_module.in_place_mark(wh).exists()
 
 
 def test_comparison_catches_a_difference(refreshed, tmp_path):

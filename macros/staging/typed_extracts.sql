@@ -101,6 +101,25 @@ where {{ where }}
 {%- endmacro %}
 
 
+{% macro typed_erp_purchase_receipts(where=none) -%}
+select
+    {{ cast_text('receipt_id') }} as receipt_id,
+    {{ cast_text('po_id') }} as po_id,
+    {{ cast_text('sku_id') }} as sku_id,
+    {{ cast_text('supplier_id') }} as supplier_id,
+    {{ cast_text('dc_id') }} as dc_id,
+    {{ cast_double('quantity_received') }} as quantity_received,
+    {{ cast_double('unit_cost') }} as unit_cost,
+    {{ cast_date('po_date') }} as po_date,
+    {{ cast_date('receipt_date') }} as receipt_date,
+    {{ dq_invalid_columns() }}
+from {{ source('erp', 'erp_purchase_receipts') }}
+{%- if where %}
+where {{ where }}
+{%- endif %}
+{%- endmacro %}
+
+
 {% macro typed_erp_invoices(where=none) -%}
 select
     {{ cast_text('invoice_id') }} as invoice_id,

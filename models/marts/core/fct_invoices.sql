@@ -2,7 +2,20 @@
     customer, amount, dates, whether it is paid and, once paid, the days it
     took. The one source of payment days: a figure at another date (the
     working-capital as-of date, the end of a segmentation period) applies
-    macros invoice_is_paid_by and invoice_days_open to these columns. -#}
+    macros invoice_is_paid_by and invoice_days_open to these columns. A
+    refresh redoes the invoices base_erp__invoices redoes: of a changed order
+    or customer, or invoiced or paid in the window. -#}
+{%- set redo = [['order', 'order_id'], ['customer', 'customer_id'],
+    ['since', 'invoice_date'], ['since', 'paid_date']] -%}
+{{ config(
+    materialized=refresh_materialized(),
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['invoice_id'],
+    refresh_delete=redo,
+) }}
+{%- set refresh = refresh_context() -%}
+
 with invoices as (
     select
         invoice_id,
@@ -13,6 +26,12 @@ with invoices as (
         due_date,
         paid_date
     from {{ ref('stg_erp__invoices') }}
+    {%- if refresh.active %}
+    where
+        {%- for kind, column in redo %}
+        {{ 'or ' if not loop.first }}{{ refresh_condition(refresh, kind, column) }}
+        {%- endfor %}
+    {%- endif %}
 ),
 
 final as (

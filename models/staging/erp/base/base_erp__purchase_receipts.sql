@@ -1,4 +1,14 @@
-{#- Every raw purchase-receipt row, typed, with validation flags. -#}
+{#- Every raw purchase-receipt row, typed, with validation flags. A refresh
+    redoes the receipts dated (ordered or received) in the window and those
+    of a changed product. -#}
+{{ config(
+    materialized=refresh_materialized(),
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['receipt_id'],
+    refresh_delete=[['product', 'sku_id'], ['since', 'po_date'], ['since', 'receipt_date']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_ceiling_rule('quantity', ['quantity_received']),
     dq_ceiling_rule('unit_price', ['unit_cost']),
@@ -16,11 +26,7 @@
     dq_early_date_rule(['po_date', 'receipt_date']),
 ] -%}
 
-with source as (
-    select * from {{ source('erp', 'erp_purchase_receipts') }}
-),
-
-products as (
+with products as (
     select sku_id from {{ ref('stg_erp__products') }}
 ),
 
@@ -29,18 +35,9 @@ distribution_centers as (
 ),
 
 typed as (
-    select
-        {{ cast_text('receipt_id') }} as receipt_id,
-        {{ cast_text('po_id') }} as po_id,
-        {{ cast_text('sku_id') }} as sku_id,
-        {{ cast_text('supplier_id') }} as supplier_id,
-        {{ cast_text('dc_id') }} as dc_id,
-        {{ cast_double('quantity_received') }} as quantity_received,
-        {{ cast_double('unit_cost') }} as unit_cost,
-        {{ cast_date('po_date') }} as po_date,
-        {{ cast_date('receipt_date') }} as receipt_date,
-        {{ dq_invalid_columns() }}
-    from source
+    {{ typed_erp_purchase_receipts(where=refresh_raw_filter(
+        refresh, 'erp', 'erp_purchase_receipts', ['receipt_id'],
+        [['product', 'sku_id'], ['since', 'po_date'], ['since', 'receipt_date']])) }}
 ),
 
 checked as (
