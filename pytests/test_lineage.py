@@ -41,7 +41,7 @@ KNOWN_BASE_READS_OF_MODELS = {
     ("stg_wms__distribution_centers", "base_wms__inventory_snapshots"),
 }
 #: models that still have more than MAX_PARENTS parents
-KNOWN_WIDE_MODELS = {"dim_dates", "int_orders__cost_drivers", "int_refresh__cost_months", "stg_refresh__changed_keys"}
+KNOWN_WIDE_MODELS = {"dim_dates", "int_orders__cost_drivers", "int_refresh__cost_months"}
 
 
 def _node(name: str, path: str, parents: list[str], kind: str = "model") -> tuple[str, dict]:

@@ -12,7 +12,9 @@
                                  minus var refresh_lookback_days
       stg_refresh__changed_keys  orders, customers and products touched by a
                                  row of the extracts in the window, or
-                                 deleted from them
+                                 deleted from them (the union of
+                                 stg_refresh__changed_parties, _erp_rows
+                                 and _logistics_rows)
       int_refresh__cost_months   the months whose allocation is redone whole
 
     A model reaches the three through refresh_context(), which it calls at the

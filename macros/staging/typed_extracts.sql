@@ -2,8 +2,8 @@
     The typed rows of the raw extracts that a daily refresh compares with
     the warehouse (one macro per extract): every column the base model
     keeps, cast with the null-safe casts of macros/utils/casts.sql. The base
-    models select from these, and stg_refresh__changed_keys compares them
-    with the previous run's base rows, so both see the same values.
+    models select from these, and the stg_refresh__changed_ models compare
+    them with the previous run's base rows, so both see the same values.
 
     where: an optional condition on the raw columns, applied before any
     column is typed (a refresh's filter, refresh_raw_filter in
