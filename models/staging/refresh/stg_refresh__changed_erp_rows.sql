@@ -119,6 +119,7 @@ where
 
 {%- else %}
 
+-- noqa: disable=LT02
 final as (
     select
         {{ dbt.cast('null', dbt.type_string()) }} as key_type,
@@ -128,5 +129,6 @@ final as (
 )
 
 select * from final
+-- noqa: enable=LT02
 
 {%- endif %}

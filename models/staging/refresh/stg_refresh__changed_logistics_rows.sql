@@ -57,6 +57,7 @@ where
 
 {%- else %}
 
+-- noqa: disable=LT02
 final as (
     select
         {{ dbt.cast('null', dbt.type_string()) }} as key_type,
@@ -66,5 +67,6 @@ final as (
 )
 
 select * from final
+-- noqa: enable=LT02
 
 {%- endif %}

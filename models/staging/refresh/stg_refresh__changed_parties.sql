@@ -72,6 +72,7 @@ where
 
 {%- else %}
 
+-- noqa: disable=LT02
 final as (
     select
         {{ dbt.cast('null', dbt.type_string()) }} as key_type,
@@ -81,5 +82,6 @@ final as (
 )
 
 select * from final
+-- noqa: enable=LT02
 
 {%- endif %}
