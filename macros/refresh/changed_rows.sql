@@ -164,3 +164,14 @@
 ),
 {%- endif %}
 {%- endmacro %}
+
+
+{#- The empty key set (key_type, key_id) of a full build, for the models
+    of the refresh's decision. -#}
+{% macro refresh_no_keys() -%}
+select
+    {{ dbt.cast('null', dbt.type_string()) }} as key_type,
+    {{ dbt.cast('null', dbt.type_string()) }} as key_id
+from {{ ref('stg_refresh__window') }}
+where false
+{%- endmacro %}

@@ -19,14 +19,10 @@
 {%- set parties = ref('stg_refresh__changed_parties') %}
 {%- set refreshing = refresh_has_previous() %}
 
-with refresh_window as (
-    select window_start from {{ ref('stg_refresh__window') }}
-),
-
 {%- if refreshing %}
 {%- set window_start = refresh_window_literal() %}
 
-parties as (
+with parties as (
     select
         key_type,
         key_id
@@ -113,22 +109,12 @@ select distinct
     final.key_type,
     final.key_id
 from final
-where
-    final.key_id is not null
-    and (select refresh_window.window_start from refresh_window) is not null
+where final.key_id is not null
 
 {%- else %}
 
 -- noqa: disable=LT02
-final as (
-    select
-        {{ dbt.cast('null', dbt.type_string()) }} as key_type,
-        {{ dbt.cast('null', dbt.type_string()) }} as key_id
-    from refresh_window
-    where false
-)
-
-select * from final
+{{ refresh_no_keys() }}
 -- noqa: enable=LT02
 
 {%- endif %}

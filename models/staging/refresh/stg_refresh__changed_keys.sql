@@ -10,10 +10,15 @@
     ways, so new, corrected and deleted rows all count and a row that is
     merely still there (an old defect dated in the future) does not.
 
+    Empty when the warehouse holds no earlier staged orders (no window).
     Every incremental model reprocesses the rows of these keys whole, so that
     dedupe, validation and parent checks see what a full build sees.
 -#}
-with keys as (
+with refresh_window as (
+    select window_start from {{ ref('stg_refresh__window') }}
+),
+
+keys as (
     select
         key_type,
         key_id
@@ -35,6 +40,8 @@ final as (
         keys.key_type,
         keys.key_id
     from keys
+    where
+        (select refresh_window.window_start from refresh_window) is not null
 )
 
 select * from final

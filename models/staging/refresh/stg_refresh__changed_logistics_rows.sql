@@ -12,12 +12,10 @@
     ['wms_activities', 'tms_shipments']) -%}
 {%- set refreshing = refresh_has_previous() %}
 
-with refresh_window as (
-    select window_start from {{ ref('stg_refresh__window') }}
-),
-
 {%- if refreshing %}
 {%- set window_start = refresh_window_literal() %}
+
+with
 {%- for extract in extracts %}
 
 {{ refresh_extract_changes(extract, window_start) }}
@@ -51,22 +49,12 @@ select distinct
     final.key_type,
     final.key_id
 from final
-where
-    final.key_id is not null
-    and (select refresh_window.window_start from refresh_window) is not null
+where final.key_id is not null
 
 {%- else %}
 
 -- noqa: disable=LT02
-final as (
-    select
-        {{ dbt.cast('null', dbt.type_string()) }} as key_type,
-        {{ dbt.cast('null', dbt.type_string()) }} as key_id
-    from refresh_window
-    where false
-)
-
-select * from final
+{{ refresh_no_keys() }}
 -- noqa: enable=LT02
 
 {%- endif %}

@@ -14,13 +14,9 @@
 {%- set previous_products = refresh_previous_relation('dim_products') -%}
 {%- set refreshing = refresh_has_previous() %}
 
-with refresh_window as (
-    select window_start from {{ ref('stg_refresh__window') }}
-),
-
 {%- if refreshing %}
 
-customers as (
+with customers as (
     select customer_id as key_id
     from (
         select customer_id from {{ staged_customers }}
@@ -66,22 +62,12 @@ select distinct
     final.key_type,
     final.key_id
 from final
-where
-    final.key_id is not null
-    and (select refresh_window.window_start from refresh_window) is not null
+where final.key_id is not null
 
 {%- else %}
 
 -- noqa: disable=LT02
-final as (
-    select
-        {{ dbt.cast('null', dbt.type_string()) }} as key_type,
-        {{ dbt.cast('null', dbt.type_string()) }} as key_id
-    from refresh_window
-    where false
-)
-
-select * from final
+{{ refresh_no_keys() }}
 -- noqa: enable=LT02
 
 {%- endif %}
