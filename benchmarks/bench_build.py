@@ -17,7 +17,8 @@ data/raw are never touched.
    place, without the periodic models and with the singular tests only (the
    published copy is the restore point, so nothing is copied first; the
    project is parsed first, apart, as a daily scheduler's partial-parse
-   cache would have it), with
+   cache would have it; with scw refresh's daily excludes, vars and
+   environment), with
    --refresh-threads dbt threads when given (a refresh runs many small
    models, which two threads overlap; a full build of a large extract needs
    one, for memory).
@@ -53,7 +54,7 @@ sys.path.insert(0, str(REPO / "pytests"))
 
 from dbt_project_runner import DBT, copy_project  # noqa: E402
 
-from scw.refresh import DAILY_EXCLUDES, DAILY_VARS  # noqa: E402
+from scw.refresh import DAILY_ENV, DAILY_SELECTOR, DAILY_VARS  # noqa: E402
 from scw.warehouse import publish  # noqa: E402
 
 #: Stage of a node, by the first matching prefix of its file path.
@@ -221,9 +222,10 @@ def run_dbt(
     *args: str,
     dbt_vars: dict | None = None,
     threads: int | None = None,
+    extra_env: dict | None = None,
 ) -> dict:
     """Run one dbt command; wall time, peak RSS (VmHWM of the dbt process) and run results."""
-    env = dbt_env(project, warehouse)
+    env = dbt_env(project, warehouse) | (extra_env or {})
     if threads is not None:
         env["DBT_THREADS"] = str(threads)
     command = [
@@ -399,10 +401,11 @@ def main() -> None:
             data / "raw",
             "refresh",
             "build",
-            "--exclude",
-            *DAILY_EXCLUDES,
+            "--selector",
+            DAILY_SELECTOR,
             dbt_vars=DAILY_VARS,
             threads=args.refresh_threads,
+            extra_env=DAILY_ENV,
         )
         summary["refresh"] = report("daily refresh", daily, table_rows(working, daily["manifest"]))
         summary["refresh"]["publish_before_seconds"] = round(publish_seconds, 1)

@@ -387,7 +387,7 @@ def fake_dbt(calls, fail, ran_on=None):
     """A dbt_command stand-in: a run that writes a row into the file it is
     given, records a finished build (or fails)."""
 
-    def command(project_dir, dbt_vars, include_periodic, extra):
+    def command(project_dir, dbt_vars, include_periodic, extra, all_tests=False):
         calls.append((dbt_vars, include_periodic))
         script = "import duckdb, os, sys; path = os.environ['DBT_DUCKDB_PATH']\n"
         if ran_on is not None:
@@ -543,6 +543,64 @@ def _test_failures(project, scope):
         for entry in results["results"]
         if entry["unique_id"].startswith("test.")
     }
+
+
+def test_a_daily_refresh_runs_only_tables_incrementals_and_tie_outs(refreshed, tmp_path):
+    """A daily refresh (periodic models not due) leaves out the periodic
+    models, every Python model among them (so the plugin skips the scipy
+    imports), the generic and unit tests, the views and the seeds; on the
+    same extracts again it changes no mart."""
+    before, rebuilt, _, base = refreshed
+    project = before.fork(tmp_path)
+    env = {"DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")}
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        code = refresh_module.refresh(
+            project.warehouse, project.root, str(rebuilt.raw), force_periodic=False, publish_to=None, dbt_vars=VARS
+        )
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    assert code == 0
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    ran = [manifest["nodes"].get(result["unique_id"]) for result in _run_results(tmp_path / "target")]
+    nodes = [node for node in ran if node is not None]
+    kinds = {
+        (node["resource_type"], node["config"].get("materialized"))
+        for node in nodes
+        if node["resource_type"] != "operation"
+    }
+    assert ("model", "incremental") in kinds and ("model", "table") in kinds
+    assert not {kind for kind in kinds if kind[0] == "seed" or kind[1] == "view"}, kinds
+    assert not [node["name"] for node in nodes if node.get("language") == "python"]
+    assert not [node["name"] for node in nodes if "periodic" in node["tags"]]
+    from scw.dbt_duckdb_plugin import PRELOAD_SWITCH
+
+    assert refresh_module.DAILY_ENV == {PRELOAD_SWITCH: "0"}
+    tests = {node["unique_id"] for node in nodes if node["resource_type"] in ("test", "unit_test")}
+    assert all("test_metadata" not in manifest["nodes"][test] for test in tests), "only singular tests"
+    # every singular test that reads no periodic model ran, those reading a
+    # view or a seed too
+    periodic = {key for key, node in manifest["nodes"].items() if "periodic" in node["tags"]}
+    singular = {
+        key
+        for key, node in manifest["nodes"].items()
+        if node["resource_type"] == "test"
+        and "test_metadata" not in node
+        and not periodic & set(node["depends_on"]["nodes"])
+    }
+    assert tests == singular
+    assert "test.supply_chain_warehouse.assert_whale_curve_ends_at_total_margin" in tests
+    relations = mart_relations(base / "b" / "target" / "manifest.json")
+    assert compare_marts(project.warehouse, rebuilt.warehouse, relations) == {}
+
+
+def _run_results(target):
+    return json.loads((target / "run_results.json").read_text())["results"]
 
 
 def test_daily_tie_outs_check_the_recosted_orders(refreshed, tmp_path):

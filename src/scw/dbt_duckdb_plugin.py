@@ -17,7 +17,10 @@ And it imports what the dbt Python models import (scipy, scikit-learn)
 once, when dbt loads the plugin, before any model thread starts: two Python
 models starting at once in a fresh dbt process would otherwise import scipy
 in two threads, and scipy's lazily loaded submodules then fail with
-"cannot import name ... from partially initialized module".
+"cannot import name ... from partially initialized module". A daily
+``scw refresh`` runs no Python model (they are all tagged ``periodic``;
+pytests/test_refresh.py checks what a daily run runs) and sets ``SCW_PRELOAD_MODEL_IMPORTS=0``
+to skip the imports, one to two seconds of every run.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from scw.extract_files import csv_field_count_problem, csv_read_problem, parquet_file_problem
 
 VARIABLE = "scw_working_directory"
+#: environment variable: "0" skips preload_model_imports (a run without Python models)
+PRELOAD_SWITCH = "SCW_PRELOAD_MODEL_IMPORTS"
 #: what the Python models of models/ import from scipy and scikit-learn
 MODEL_IMPORTS = ("scipy.special", "scipy.stats", "scipy.cluster.hierarchy", "sklearn.cluster", "sklearn.metrics")
 
@@ -48,7 +53,8 @@ class Plugin(BasePlugin):
     """Sets ``getvariable('scw_working_directory')`` on the connection and every cursor; registers the file checks."""
 
     def initialize(self, plugin_config) -> None:
-        preload_model_imports()
+        if os.environ.get(PRELOAD_SWITCH, "1") != "0":
+            preload_model_imports()
 
     def configure_connection(self, conn) -> None:
         _set_working_directory(conn)

@@ -94,14 +94,24 @@ def starting_problem(warehouse: Path) -> str | None:
     return publish_problem(warehouse)
 
 
-#: what a daily refresh leaves out besides the periodic models
-DAILY_EXCLUDES = ["tag:periodic", "test_type:generic", "test_type:unit"]
+#: the selector (selectors.yml) of a daily refresh: every node but the
+#: periodic models (every Python model among them) and their tests, the
+#: generic and unit tests, the views and the seeds (whose definitions only a
+#: changed project or seed changes: docs/refresh.md, those need a full
+#: build); DAILY_SELECTOR_ALL_TESTS keeps the generic and unit tests
+DAILY_SELECTOR = "daily_refresh"
+DAILY_SELECTOR_ALL_TESTS = "daily_refresh_all_tests"
 #: vars of a daily refresh: the tie-out tests of order costs check the
 #: orders the refresh recosted (macro refresh_test_scope)
 DAILY_VARS = {"refresh_test_scope": "recosted"}
+#: environment of a daily refresh: no Python model runs, so the dbt-duckdb
+#: plugin does not import scipy and scikit-learn (scw.dbt_duckdb_plugin)
+DAILY_ENV = {"SCW_PRELOAD_MODEL_IMPORTS": "0"}
 
 
-def dbt_command(project_dir: Path, dbt_vars: dict, include_periodic: bool, extra: list[str]) -> list[str]:
+def dbt_command(
+    project_dir: Path, dbt_vars: dict, include_periodic: bool, extra: list[str], all_tests: bool = False
+) -> list[str]:
     """The incremental ``dbt build`` of a refresh."""
     dbt = str(Path(sys.executable).with_name("dbt"))
     command = [
@@ -115,7 +125,7 @@ def dbt_command(project_dir: Path, dbt_vars: dict, include_periodic: bool, extra
         json.dumps(dbt_vars),
     ]
     if not include_periodic:
-        command += ["--exclude", *DAILY_EXCLUDES]
+        command += ["--selector", DAILY_SELECTOR_ALL_TESTS if all_tests else DAILY_SELECTOR]
     return command + extra
 
 
@@ -197,14 +207,15 @@ def refresh(
         working = warehouse.with_name(warehouse.name + ".refreshing")
         shutil.copyfile(warehouse, working)
     env = dict(os.environ, DBT_DUCKDB_PATH=str(working))
+    if not include_periodic:
+        env.update(DAILY_ENV)
     command = dbt_command(
         project_dir,
         {"raw_path": str(raw_path), **daily_vars(include_periodic, all_tests), **(dbt_vars or {})},
         include_periodic,
         extra or [],
+        all_tests=all_tests,
     )
-    if all_tests and not include_periodic:
-        command = [part for part in command if part not in ("test_type:generic", "test_type:unit")]
     print(("periodic models due: included" if include_periodic else "periodic models not due: left out"), flush=True)
     result = subprocess.run(command, cwd=project_dir, env=env, check=False)
     if result.returncode != 0:
