@@ -6,8 +6,7 @@
     dq_validate(...) over that CTE. The result keeps every raw row and adds:
 
       dq_key_version       1 for the latest copy of the key, 2 the next, ... (bigint)
-                           (numbered within each repeated key, so no global
-                           sort; a key with one copy is 1 without one)
+                           (numbered within each key, so no global sort)
       dq_record_key        the natural key as text (parts joined with '|'),
                            on the rows data_quality_exceptions reports
                            (duplicates and rows failing a rule), else null
@@ -265,16 +264,8 @@
             end as dq_{{ rule.severity }}__{{ rule.name }}
             {%- endfor %}
         from (
-            {#- a key with one copy is version 1 without a sort; only the
-                copies of repeated keys are numbered, within the key, with
-                the row's own columns -#}
-            select
-                {{ relation }}.*,
-                cast(1 as {{ dbt.type_bigint() }}) as dq_key_version,
-                false as dq_has_tied_conflict
-            from {{ relation }}
-            where not {{ dq_repeated_key(relation, key_columns) }}
-            union all
+            {#- the version within the key first, so that the sort carries
+                only the row's own columns -#}
             select
                 {{ relation }}.*,
                 cast(row_number() over (
@@ -285,31 +276,8 @@
                 <> max({{ fingerprint }}) over ({{ tied }})
                     as dq_has_tied_conflict
             from {{ relation }}
-            where {{ dq_repeated_key(relation, key_columns) }}
         ) as versioned
     ) as flagged
-{%- endmacro %}
-
-
-{#- SQL condition: the row of `relation` shares its key (key_columns,
-    a missing part equal to a missing part, as in a window's partition)
-    with another row of `relation`. -#}
-{% macro dq_repeated_key(relation, key_columns) -%}
-    exists (
-        select 1
-        from (
-            select {{ key_columns | join(', ') }}
-            from {{ relation }}
-            group by {{ key_columns | join(', ') }}
-            having count(*) > 1
-        ) as repeated_keys
-        where
-            {%- for column in key_columns %}
-            repeated_keys.{{ column }} is not distinct from
-                {{ relation }}.{{ column }}
-            {{- ' and' if not loop.last }}
-            {%- endfor %}
-    )
 {%- endmacro %}
 
 
