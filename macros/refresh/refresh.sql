@@ -320,10 +320,10 @@
 
 {#-
     Incremental strategy 'refresh': delete from the target every row whose
-    unique key is in the new rows, and every row meeting one of the model's
-    refresh_delete conditions, then insert the new rows. refresh_delete is a
-    list of [kind, column] pairs (see refresh_condition) on the target's
-    columns. Deleting by condition as well as by key removes rows that are
+    unique key is in the new rows, then every row meeting one of the model's
+    refresh_delete conditions (a delete each), then insert the new rows.
+    refresh_delete is a list of [kind, column] pairs (see
+    refresh_condition) on the target's columns. Deleting by condition as well as by key removes rows that are
     gone from the extracts (a deleted order, a row moved to another key).
     Runs inside the model's transaction.
 -#}
@@ -341,26 +341,28 @@
     {%- endif -%}
     {%- set dest_cols_csv = get_quoted_csv(
         dest_columns | map(attribute='name')) -%}
+    {#- one delete per condition: each is a plain semi-join or filter,
+        which DuckDB runs on a few columns (0.6 s against 0.8 s for the
+        activities' three conditions or-ed in one delete) -#}
+    {%- if unique_key %}
     delete from {{ target }} as refresh_target
-    where
-        {%- if unique_key %}
-        exists (
-            select 1
-            from {{ source }} as refresh_source
-            where
-                {%- for column in unique_key %}
-                {{ refresh_equal_null(
-                    'refresh_source.' ~ column,
-                    'refresh_target.' ~ column) }}
-                {{- ' and' if not loop.last }}
-                {%- endfor %}
-        )
-        {%- else %}
-        false
-        {%- endif %}
-        {%- for kind, column in conditions %}
-        or ({{ refresh_condition(refresh, kind, 'refresh_target.' ~ column) }})
-        {%- endfor %};
+    where exists (
+        select 1
+        from {{ source }} as refresh_source
+        where
+            {%- for column in unique_key %}
+            {{ refresh_equal_null(
+                'refresh_source.' ~ column,
+                'refresh_target.' ~ column) }}
+            {{- ' and' if not loop.last }}
+            {%- endfor %}
+    );
+    {%- endif %}
+    {%- for kind, column in conditions %}
+
+    delete from {{ target }} as refresh_target
+    where {{ refresh_condition(refresh, kind, 'refresh_target.' ~ column) }};
+    {%- endfor %}
 
     insert into {{ target }} ({{ dest_cols_csv }})
     select {{ dest_cols_csv }}
