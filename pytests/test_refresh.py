@@ -215,6 +215,21 @@ def plant_changes(raw, seeds) -> dict:
     }
 
 
+def _refresh_writing_to(folder, *args, **kwargs):
+    """scw refresh (refresh_module.refresh) with dbt's target/ and logs/ under folder."""
+    env = {"DBT_TARGET_PATH": str(folder / "target"), "DBT_LOG_PATH": str(folder / "logs")}
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        return refresh_module.refresh(*args, **kwargs)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 @pytest.fixture(scope="module")
 def refreshed(tmp_path_factory):
     """(refreshed project, fully rebuilt project, planted keys)."""
@@ -234,25 +249,16 @@ def refreshed(tmp_path_factory):
     publish(before.warehouse, base / "published.duckdb")
     planted = plant_changes(project.raw, project.raw / "finance")
 
-    env = {"DBT_TARGET_PATH": str(base / "a" / "target"), "DBT_LOG_PATH": str(base / "a" / "logs")}
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        code = refresh_module.refresh(
-            before.warehouse,
-            project.root,
-            str(project.raw),
-            force_periodic=True,
-            publish_to=base / "published.duckdb",
-            extra=NO_GENERIC_TESTS,
-            dbt_vars=VARS,
-        )
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    code = _refresh_writing_to(
+        base / "a",
+        before.warehouse,
+        project.root,
+        str(project.raw),
+        force_periodic=True,
+        publish_to=base / "published.duckdb",
+        extra=NO_GENERIC_TESTS,
+        dbt_vars=VARS,
+    )
     assert code == 0
 
     rebuilt = Project(
@@ -552,19 +558,15 @@ def test_a_daily_refresh_runs_only_tables_incrementals_and_tie_outs(refreshed, t
     same extracts again it changes no mart."""
     before, rebuilt, _, base = refreshed
     project = before.fork(tmp_path)
-    env = {"DBT_TARGET_PATH": str(tmp_path / "target"), "DBT_LOG_PATH": str(tmp_path / "logs")}
-    saved = {key: os.environ.get(key) for key in env}
-    os.environ.update(env)
-    try:
-        code = refresh_module.refresh(
-            project.warehouse, project.root, str(rebuilt.raw), force_periodic=False, publish_to=None, dbt_vars=VARS
-        )
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    code = _refresh_writing_to(
+        tmp_path,
+        project.warehouse,
+        project.root,
+        str(rebuilt.raw),
+        force_periodic=False,
+        publish_to=None,
+        dbt_vars=VARS,
+    )
     assert code == 0
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
     ran = [manifest["nodes"].get(result["unique_id"]) for result in _run_results(tmp_path / "target")]
