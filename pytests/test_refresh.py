@@ -30,9 +30,11 @@ import json
 import os
 import shutil
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from dbt_project_runner import Project, make_project
 from warehouse_compare import compare_marts, mart_relations
 
@@ -45,6 +47,7 @@ VARS = {"dq_reference_date": REFERENCE_DATE}
 # tests of the data run in the main build; here only the singular tie-outs
 NO_GENERIC_TESTS = ["--exclude", "test_type:generic", "test_type:unit"]
 STAMP = "2026-10-31 12:00:00"
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _csv(path):
@@ -505,6 +508,18 @@ def test_a_killed_in_place_refresh_is_undone_by_the_next(tmp_path, monkeypatch):
     assert _rows(warehouse) == _rows(published) == [(1,), (2,)]
     assert not refresh_module.in_place_mark(warehouse).exists()
     assert not warehouse.with_name(warehouse.name + ".wal").exists()
+
+
+def test_a_refresh_picks_its_selector(tmp_path):
+    """A daily refresh builds selector daily_refresh (daily_refresh_all_tests
+    with --all-tests), both declared in selectors.yml; a periodic refresh
+    builds everything."""
+    declared = {selector["name"] for selector in yaml.safe_load((REPO / "selectors.yml").read_text())["selectors"]}
+    for all_tests, selector in ((False, "daily_refresh"), (True, "daily_refresh_all_tests")):
+        command = refresh_module.dbt_command(tmp_path, {}, False, [], all_tests=all_tests)
+        assert command[command.index("--selector") + 1] == selector
+        assert selector in declared
+    assert "--selector" not in refresh_module.dbt_command(tmp_path, {}, True, [], all_tests=True)
 
 
 def test_periodic_models_are_due_by_the_run_log(tmp_path):

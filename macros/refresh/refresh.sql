@@ -323,8 +323,9 @@
     unique key is in the new rows, then every row meeting one of the model's
     refresh_delete conditions (a delete each), then insert the new rows.
     refresh_delete is a list of [kind, column] pairs (see
-    refresh_condition) on the target's columns. Deleting by condition as well as by key removes rows that are
-    gone from the extracts (a deleted order, a row moved to another key).
+    refresh_condition) on the target's columns. Deleting by condition as
+    well as by key removes rows that are gone from the extracts (a deleted
+    order, a row moved to another key).
     Runs inside the model's transaction.
 -#}
 {% macro get_incremental_refresh_sql(arg_dict) -%}

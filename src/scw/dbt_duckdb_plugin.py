@@ -19,8 +19,9 @@ models starting at once in a fresh dbt process would otherwise import scipy
 in two threads, and scipy's lazily loaded submodules then fail with
 "cannot import name ... from partially initialized module". A daily
 ``scw refresh`` runs no Python model (they are all tagged ``periodic``;
-pytests/test_refresh.py checks what a daily run runs) and sets ``SCW_PRELOAD_MODEL_IMPORTS=0``
-to skip the imports, one to two seconds of every run.
+pytests/test_refresh.py checks what a daily run runs) and sets
+``SCW_PRELOAD_MODEL_IMPORTS=0`` to skip the imports, one to two seconds of
+every run.
 """
 
 from __future__ import annotations
