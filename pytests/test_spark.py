@@ -104,6 +104,7 @@ def test_spark_runs_every_selected_model_and_data_test(builds):
     names = {result["unique_id"].split(".")[-1] for result in results}
     for model in (
         "base_erp__sales_order_lines",
+        "check_erp__sales_order_lines",
         "fct_orders",
         "int_cost_allocations__orders",
         "customer_profitability",
@@ -170,9 +171,15 @@ def test_totals_tie_to_extracts_and_ledger_on_both_engines(builds):
             f" from {source('cost_to_serve', 'customer_profitability')}"
         ).fetchone()[0]
         fact_lines = con.execute(f"select count(*) from {source('core', 'fct_order_lines')}").fetchone()[0]
+        # set aside by the base model (duplicates, its own rules) or by the
+        # check model (the line's order and SKU)
         set_aside = con.execute(
-            f"select count(*) from {source('staging', 'base_erp__sales_order_lines')}"
-            " where dq_is_quarantined or dq_is_duplicate"
+            f"select count(*) from {source('staging', 'base_erp__sales_order_lines')} as lines"
+            " where lines.dq_is_quarantined or lines.dq_is_duplicate or exists ("
+            f" select 1 from {source('staging', 'check_erp__sales_order_lines')} as checks"
+            " where checks.dq_is_quarantined and checks.order_id = lines.order_id"
+            " and checks.line_number = lines.line_number"
+            " and checks.dq_key_version = lines.dq_key_version)"
         ).fetchone()[0]
         # every GL cent lands on an order; the marts add up to the allocation
         assert allocated == ledger, name

@@ -5,7 +5,7 @@
     raw extracts themselves.
 -#}
 {%- set selects = [] -%}
-{%- for table, base_model, staging_model in staged_tables() -%}
+{%- for table, base_model, check_model, staging_model in staged_tables() -%}
     {%- do selects.append(
         "select '" ~ table ~ "' as source_table,"
         ~ " (select count(*) from " ~ ref(base_model) ~ ") as raw_rows,"

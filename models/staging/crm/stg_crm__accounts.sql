@@ -1,6 +1,8 @@
 {#- CRM accounts: latest valid service terms per customer_id. -#}
 with validated as (
-    select * from {{ ref('base_crm__accounts') }}
+    {{ dq_clean_rows(
+        ref('base_crm__accounts'), ref('check_crm__accounts'),
+        ['customer_id']) }}
 ),
 
 final as (
@@ -15,7 +17,6 @@ final as (
         validated.contract_end_date,
         validated.updated_at
     from validated
-    where not validated.dq_is_duplicate and not validated.dq_is_quarantined
 )
 
 select * from final

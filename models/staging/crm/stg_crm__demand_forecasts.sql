@@ -1,7 +1,19 @@
 {#- Demand forecasts: one valid row per (forecast_month, sku_id, dc_id);
-    is_zero_velocity_high_forecast marks rows the planning rule flagged. -#}
+    is_zero_velocity_high_forecast marks rows the planning rule flagged
+    (check_crm__demand_forecasts). -#}
 with validated as (
-    select * from {{ ref('base_crm__demand_forecasts') }}
+    {{ dq_clean_rows(
+        ref('base_crm__demand_forecasts'), ref('check_crm__demand_forecasts'),
+        ['forecast_month', 'sku_id', 'dc_id']) }}
+),
+
+flagged as (
+    select
+        forecast_month,
+        sku_id,
+        dc_id
+    from {{ ref('check_crm__demand_forecasts') }}
+    where dq_warn__zero_velocity_high_forecast is not null
 ),
 
 final as (
@@ -9,11 +21,14 @@ final as (
         validated.sku_id,
         validated.dc_id,
         validated.forecast_qty,
-        validated.dq_warn__zero_velocity_high_forecast is not null
-            as is_zero_velocity_high_forecast,
+        flagged.sku_id is not null as is_zero_velocity_high_forecast,
         validated.forecast_month
     from validated
-    where not validated.dq_is_duplicate and not validated.dq_is_quarantined
+    left join flagged
+        on
+            validated.forecast_month = flagged.forecast_month
+            and validated.sku_id = flagged.sku_id
+            and validated.dc_id = flagged.dc_id
 )
 
 select * from final

@@ -1,6 +1,8 @@
 {#- Invoices: one valid row per invoice_id. -#}
 with validated as (
-    select * from {{ ref('base_erp__invoices') }}
+    {{ dq_clean_rows(
+        ref('base_erp__invoices'), ref('check_erp__invoices'),
+        ['invoice_id']) }}
 ),
 
 final as (
@@ -13,7 +15,6 @@ final as (
         validated.due_date,
         validated.paid_date
     from validated
-    where not validated.dq_is_duplicate and not validated.dq_is_quarantined
 )
 
 select * from final

@@ -1,7 +1,9 @@
 {#- Purchase receipts: one valid row per receipt_id, with the supplier lead
     time in days. -#}
 with validated as (
-    select * from {{ ref('base_erp__purchase_receipts') }}
+    {{ dq_clean_rows(
+        ref('base_erp__purchase_receipts'), ref('check_erp__purchase_receipts'),
+        ['receipt_id']) }}
 ),
 
 final as (
@@ -18,7 +20,6 @@ final as (
         validated.po_date,
         validated.receipt_date
     from validated
-    where not validated.dq_is_duplicate and not validated.dq_is_quarantined
 )
 
 select * from final

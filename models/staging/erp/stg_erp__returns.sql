@@ -1,6 +1,8 @@
 {#- Returns: one valid row per return_id. -#}
 with validated as (
-    select * from {{ ref('base_erp__returns') }}
+    {{ dq_clean_rows(
+        ref('base_erp__returns'), ref('check_erp__returns'),
+        ['return_id']) }}
 ),
 
 final as (
@@ -13,7 +15,6 @@ final as (
         validated.quantity_returned,
         validated.return_date
     from validated
-    where not validated.dq_is_duplicate and not validated.dq_is_quarantined
 )
 
 select * from final

@@ -1,6 +1,8 @@
 {#- Sales-order lines: latest valid version per (order_id, line_number). -#}
 with validated as (
-    select * from {{ ref('base_erp__sales_order_lines') }}
+    {{ dq_clean_rows(
+        ref('base_erp__sales_order_lines'), ref('check_erp__sales_order_lines'),
+        ['order_id', 'line_number']) }}
 ),
 
 final as (
@@ -14,7 +16,6 @@ final as (
         validated.discount_pct,
         validated.updated_at
     from validated
-    where not validated.dq_is_duplicate and not validated.dq_is_quarantined
 )
 
 select * from final

@@ -1,6 +1,8 @@
 {#- Sales orders: latest valid version per order_id. -#}
 with validated as (
-    select * from {{ ref('base_erp__sales_orders') }}
+    {{ dq_clean_rows(
+        ref('base_erp__sales_orders'), ref('check_erp__sales_orders'),
+        ['order_id']) }}
 ),
 
 final as (
@@ -15,7 +17,6 @@ final as (
         validated.order_ts,
         validated.updated_at
     from validated
-    where not validated.dq_is_duplicate and not validated.dq_is_quarantined
 )
 
 select * from final

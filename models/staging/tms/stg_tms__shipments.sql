@@ -1,6 +1,8 @@
 {#- Shipments: one valid row per shipment_id. -#}
 with validated as (
-    select * from {{ ref('base_tms__shipments') }}
+    {{ dq_clean_rows(
+        ref('base_tms__shipments'), ref('check_tms__shipments'),
+        ['shipment_id']) }}
 ),
 
 final as (
@@ -21,7 +23,6 @@ final as (
         validated.ship_ts,
         validated.delivered_ts
     from validated
-    where not validated.dq_is_duplicate and not validated.dq_is_quarantined
 )
 
 select * from final

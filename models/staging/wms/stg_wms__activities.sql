@@ -1,6 +1,8 @@
 {#- Warehouse activities: one valid row per activity_id. -#}
 with validated as (
-    select * from {{ ref('base_wms__activities') }}
+    {{ dq_clean_rows(
+        ref('base_wms__activities'), ref('check_wms__activities'),
+        ['activity_id']) }}
 ),
 
 final as (
@@ -14,7 +16,6 @@ final as (
         validated.units_handled,
         validated.activity_ts
     from validated
-    where not validated.dq_is_duplicate and not validated.dq_is_quarantined
 )
 
 select * from final

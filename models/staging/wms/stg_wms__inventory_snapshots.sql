@@ -1,6 +1,8 @@
 {#- Inventory snapshots: one valid row per (snapshot_date, dc_id, sku_id). -#}
 with validated as (
-    select * from {{ ref('base_wms__inventory_snapshots') }}
+    {{ dq_clean_rows(
+        ref('base_wms__inventory_snapshots'), ref('check_wms__inventory_snapshots'),
+        ['snapshot_date', 'dc_id', 'sku_id']) }}
 ),
 
 final as (
@@ -12,7 +14,6 @@ final as (
         validated.on_order_qty,
         validated.snapshot_date
     from validated
-    where not validated.dq_is_duplicate and not validated.dq_is_quarantined
 )
 
 select * from final

@@ -6,7 +6,7 @@
     data_quality_exceptions. Returns the tables that do not balance.
 -#}
 {%- set raw_counts = [] -%}
-{%- for table, base_model, staging_model in staged_tables() -%}
+{%- for table, base_model, check_model, staging_model in staged_tables() -%}
     {%- set system = base_model.split('__')[0][5:] -%}
     {%- do raw_counts.append(
         "select '" ~ table ~ "' as source_table, count(*) as raw_rows from "

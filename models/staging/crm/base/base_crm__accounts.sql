@@ -1,8 +1,8 @@
-{#- Every raw CRM account row, typed, with dedupe and validation flags. -#}
+{#- Every raw CRM account row, typed, with dedupe and validation flags
+    (check_crm__accounts: its ERP customer). -#}
 {%- set rules = [
     dq_key_rule(['customer_id']),
     dq_required_rule(['sla_tier', 'is_strategic', 'updated_at']),
-    dq_reference_rule('unknown_customer', 'customer_id', 'is_customer_known'),
     dq_range_rule('invalid_target_otif', 'target_otif_pct', 0, 100),
     dq_range_rule('invalid_late_penalty', 'late_penalty_pct', 0, 100),
     dq_rule(
@@ -16,10 +16,6 @@
 
 with source as (
     select * from {{ source('crm', 'crm_accounts') }}
-),
-
-customers as (
-    select customer_id from {{ ref('stg_erp__customers') }}
 ),
 
 typed as (
@@ -38,18 +34,9 @@ typed as (
     from source
 ),
 
-checked as (
-    select
-        typed.*,
-        customers.customer_id is not null as is_customer_known
-    from typed
-    left join customers
-        on typed.customer_id = customers.customer_id
-),
-
 validated as (
     {{ dq_validate(
-        'checked', ['customer_id'], rules,
+        'typed', ['customer_id'], rules,
         order_by='updated_at', tiebreak_columns=['sla_tier']) }}
 )
 

@@ -1,68 +1,15 @@
-{#- Every raw forecast row, typed, with dedupe and validation flags.
-    Planning rule: a forecast of at least var('dq_high_forecast_units') for a
-    SKU x DC that had no order line in the trailing
-    var('dq_zero_velocity_lookback_days') days of order history is flagged
-    (zero_velocity_high_forecast) before any policy uses it. -#}
+{#- Every raw forecast row, typed, with dedupe and validation flags
+    (check_crm__demand_forecasts: its SKU and DC, and the planning rule on
+    forecasts of SKU x DCs without recent demand). -#}
 {%- set rules = [
     dq_ceiling_rule('quantity', ['forecast_qty']),
     dq_key_rule(['forecast_month', 'sku_id', 'dc_id']),
     dq_required_rule(['forecast_qty']),
-    dq_reference_rule('unknown_sku', 'sku_id', 'is_sku_known'),
-    dq_reference_rule('unknown_dc', 'dc_id', 'is_dc_known'),
     dq_range_rule('negative_quantity', 'forecast_qty', low=0),
-    dq_rule(
-        'zero_velocity_high_forecast', 'warn',
-        'forecast_qty >= ' ~ var('dq_high_forecast_units')
-        ~ ' and not has_recent_demand',
-        dq_value_detail('forecast_qty')
-        ~ " || ' with no order line in the last "
-        ~ var('dq_zero_velocity_lookback_days') ~ " days'"),
 ] -%}
 
 with source as (
     select * from {{ source('crm', 'crm_demand_forecasts') }}
-),
-
-products as (
-    select sku_id from {{ ref('stg_erp__products') }}
-),
-
-distribution_centers as (
-    select dc_id from {{ ref('stg_wms__distribution_centers') }}
-),
-
-orders as (
-    select
-        order_id,
-        ship_from_dc_id,
-        order_ts
-    from {{ ref('stg_erp__sales_orders') }}
-),
-
-order_lines as (
-    select
-        order_id,
-        sku_id
-    from {{ ref('stg_erp__sales_order_lines') }}
-),
-
-history_end as (
-    select max(orders.order_ts) as last_order_ts
-    from orders
-),
-
-recent_demand as (
-    select distinct
-        order_lines.sku_id,
-        orders.ship_from_dc_id as dc_id
-    from order_lines
-    inner join orders
-        on order_lines.order_id = orders.order_id
-    cross join history_end
-    where
-        orders.order_ts > {{ dbt.dateadd(
-            'day', -1 * var('dq_zero_velocity_lookback_days'),
-            'history_end.last_order_ts') }}
 ),
 
 typed as (
@@ -75,26 +22,9 @@ typed as (
     from source
 ),
 
-checked as (
-    select
-        typed.*,
-        products.sku_id is not null as is_sku_known,
-        distribution_centers.dc_id is not null as is_dc_known,
-        recent_demand.sku_id is not null as has_recent_demand
-    from typed
-    left join products
-        on typed.sku_id = products.sku_id
-    left join distribution_centers
-        on typed.dc_id = distribution_centers.dc_id
-    left join recent_demand
-        on
-            typed.sku_id = recent_demand.sku_id
-            and typed.dc_id = recent_demand.dc_id
-),
-
 validated as (
     {{ dq_validate(
-        'checked', ['forecast_month', 'sku_id', 'dc_id'], rules,
+        'typed', ['forecast_month', 'sku_id', 'dc_id'], rules,
         tiebreak_columns=['forecast_qty']) }}
 )
 

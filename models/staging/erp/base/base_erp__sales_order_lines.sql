@@ -1,6 +1,5 @@
-{#- Every raw order-line row, typed, with dedupe and validation flags. A
-    line of an unknown or quarantined order, or of an unknown SKU, is
-    quarantined. -#}
+{#- Every raw order-line row, typed, with dedupe and validation flags
+    (check_erp__sales_order_lines: its order and SKU). -#}
 {{ config(
     materialized=refresh_materialized(),
     incremental_strategy='refresh',
@@ -15,7 +14,6 @@
     dq_key_rule(['order_id', 'line_number']),
     dq_required_rule(['sku_id', 'quantity_ordered', 'quantity_shipped',
         'unit_price', 'updated_at']),
-    dq_reference_rule('unknown_sku', 'sku_id', 'is_sku_known'),
     dq_rule(
         'negative_quantity', 'error',
         'quantity_ordered < 0 or quantity_shipped < 0',
@@ -30,37 +28,17 @@
         'invalid_discount', 'discount_pct', 0, var('dq_max_discount_pct')),
     dq_future_rule(['updated_at']),
     dq_early_date_rule(['updated_at']),
-] + dq_parent_rules('order', 'order_id', 'order_state') -%}
+] -%}
 
-with orders as (
-    {{ dq_parent_states(ref('base_erp__sales_orders'), ['order_id']) }}
-),
-
-products as (
-    select sku_id from {{ ref('stg_erp__products') }}
-),
-
-refreshed as (
+with refreshed as (
     {{ typed_erp_sales_order_lines(where=refresh_raw_filter(
         refresh, 'erp', 'erp_sales_order_lines', ['order_id', 'line_number'],
         [['order', 'order_id'], ['since', 'updated_at'], ['product', 'sku_id']])) }}
 ),
 
-checked as (
-    select
-        refreshed.*,
-        orders.parent_state as order_state,
-        products.sku_id is not null as is_sku_known
-    from refreshed
-    left join orders
-        on refreshed.order_id = orders.order_id
-    left join products
-        on refreshed.sku_id = products.sku_id
-),
-
 validated as (
     {{ dq_validate(
-        'checked', ['order_id', 'line_number'], rules,
+        'refreshed', ['order_id', 'line_number'], rules,
         order_by='updated_at',
         tiebreak_columns=['quantity_ordered', 'quantity_shipped', 'sku_id']) }}
 )
