@@ -3,8 +3,9 @@
     took. The one source of payment days: a figure at another date (the
     working-capital as-of date, the end of a segmentation period) applies
     macros invoice_is_paid_by and invoice_days_open to these columns. A
-    refresh redoes the invoices base_erp__invoices redoes: of a changed order
-    or customer, or invoiced or paid in the window. -#}
+    refresh redoes the invoices of a changed order or customer (whose check,
+    check_erp__invoices, may have changed), or invoiced or paid in the
+    window. -#}
 {%- set redo = [['order', 'order_id'], ['customer', 'customer_id'],
     ['since', 'invoice_date'], ['since', 'paid_date']] -%}
 {{ config(

@@ -5,7 +5,7 @@
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['invoice_id'],
-    refresh_delete=[['order', 'order_id'], ['customer', 'customer_id'], ['since', 'invoice_date'], ['since', 'paid_date']],
+    refresh_delete=[['order', 'order_id'], ['since', 'invoice_date'], ['since', 'paid_date']],
 ) }}
 {%- set refresh = refresh_context() -%}
 {%- set rules = [
@@ -26,7 +26,7 @@
 with refreshed as (
     {{ typed_erp_invoices(where=refresh_raw_filter(
         refresh, 'erp', 'erp_invoices', ['invoice_id'],
-        [['order', 'order_id'], ['customer', 'customer_id'], ['since', 'invoice_date'], ['since', 'paid_date']])) }}
+        [['order', 'order_id'], ['since', 'invoice_date'], ['since', 'paid_date']])) }}
 ),
 
 validated as (

@@ -1,12 +1,12 @@
-{#- Every raw purchase-receipt row, typed, with validation flags. A refresh
-    redoes the receipts dated (ordered or received) in the window and those
-    of a changed product (check_erp__purchase_receipts: its SKU and DC). -#}
+{#- Every raw purchase-receipt row, typed, with validation flags
+    (check_erp__purchase_receipts: its SKU and DC). A refresh redoes the
+    receipts dated (ordered or received) in the window. -#}
 {{ config(
     materialized=refresh_materialized(),
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['receipt_id'],
-    refresh_delete=[['product', 'sku_id'], ['since', 'po_date'], ['since', 'receipt_date']],
+    refresh_delete=[['since', 'po_date'], ['since', 'receipt_date']],
 ) }}
 {%- set refresh = refresh_context() -%}
 {%- set rules = [
@@ -27,7 +27,7 @@
 with typed as (
     {{ typed_erp_purchase_receipts(where=refresh_raw_filter(
         refresh, 'erp', 'erp_purchase_receipts', ['receipt_id'],
-        [['product', 'sku_id'], ['since', 'po_date'], ['since', 'receipt_date']])) }}
+        [['since', 'po_date'], ['since', 'receipt_date']])) }}
 ),
 
 validated as (

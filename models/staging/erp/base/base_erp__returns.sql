@@ -5,7 +5,7 @@
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['return_id'],
-    refresh_delete=[['order', 'order_id'], ['product', 'sku_id'], ['since', 'return_date']],
+    refresh_delete=[['order', 'order_id'], ['since', 'return_date']],
 ) }}
 {%- set refresh = refresh_context() -%}
 {%- set rules = [
@@ -22,7 +22,7 @@
 with refreshed as (
     {{ typed_erp_returns(where=refresh_raw_filter(
         refresh, 'erp', 'erp_returns', ['return_id'],
-        [['order', 'order_id'], ['product', 'sku_id'], ['since', 'return_date']])) }}
+        [['order', 'order_id'], ['since', 'return_date']])) }}
 ),
 
 validated as (

@@ -33,7 +33,7 @@
 with refreshed as (
     {{ typed_erp_sales_order_lines(where=refresh_raw_filter(
         refresh, 'erp', 'erp_sales_order_lines', ['order_id', 'line_number'],
-        [['order', 'order_id'], ['since', 'updated_at'], ['product', 'sku_id']])) }}
+        [['order', 'order_id'], ['since', 'updated_at']])) }}
 ),
 
 validated as (

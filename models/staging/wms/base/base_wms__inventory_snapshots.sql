@@ -5,7 +5,7 @@
     incremental_strategy='refresh',
     on_schema_change='fail',
     unique_key=['snapshot_date', 'dc_id', 'sku_id'],
-    refresh_delete=[['product', 'sku_id'], ['since', 'snapshot_date']],
+    refresh_delete=[['since', 'snapshot_date']],
 ) }}
 {%- set refresh = refresh_context() -%}
 {%- set rules = [
@@ -22,7 +22,7 @@
 with refreshed as (
     {{ typed_wms_inventory_snapshots(where=refresh_raw_filter(
         refresh, 'wms', 'wms_inventory_snapshots', ['snapshot_date', 'dc_id', 'sku_id'],
-        [['product', 'sku_id'], ['since', 'snapshot_date']])) }}
+        [['since', 'snapshot_date']])) }}
 ),
 
 validated as (
