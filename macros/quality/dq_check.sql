@@ -74,23 +74,32 @@
 
 {#- The clean rows of a base model (every column): neither a duplicate nor
     quarantined by the base model or by its check model (none when the
-    entity has no rules across tables). For the stg_ models. -#}
+    entity has no rules across tables). For the stg_ models. A left join to
+    the quarantined keys, not `not exists`: DuckDB ran the stg_ view of the
+    18M activities in 0.35 s so, against 9.5 s. -#}
 {% macro dq_clean_rows(base_relation, check_relation, key_columns) -%}
     select base_rows.*
     from {{ base_relation }} as base_rows
+    {%- if check_relation is not none %}
+    left join (
+        select
+            {% for column in key_columns -%}
+                {{ column }}{{ ',' if not loop.last }}
+            {% endfor -%}
+        from {{ check_relation }}
+        where dq_is_quarantined
+    ) as quarantined
+        on
+            {% for column in key_columns -%}
+                base_rows.{{ column }} = quarantined.{{ column }}
+                {{- ' and' if not loop.last }}
+            {% endfor %}
+    {%- endif %}
     where
         not base_rows.dq_is_duplicate
         and not base_rows.dq_is_quarantined
         {%- if check_relation is not none %}
-        and not exists (
-            select 1
-            from {{ check_relation }} as checks
-            where
-                checks.dq_is_quarantined
-                {%- for column in key_columns %}
-                and checks.{{ column }} = base_rows.{{ column }}
-                {%- endfor %}
-        )
+        and quarantined.{{ key_columns[0] }} is null
         {%- endif %}
 {%- endmacro %}
 
