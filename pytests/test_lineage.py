@@ -15,7 +15,7 @@ import pytest
 from scw.lineage import MAX_PARENTS, Graph, report
 
 #: models that still have more than MAX_PARENTS parents
-KNOWN_WIDE_MODELS = {"dim_dates", "int_orders__cost_drivers", "int_refresh__cost_months"}
+KNOWN_WIDE_MODELS = {"int_orders__cost_drivers", "int_refresh__cost_months"}
 
 
 def _node(name: str, path: str, parents: list[str], kind: str = "model") -> tuple[str, dict]:

@@ -19,7 +19,7 @@
     quarantines (dq_clean_rows); data_quality_exceptions reports the check's
     rules beside the base model's (staged_tables).
 -#}
-{% macro dq_check(relation, key_columns, rules) -%}
+{% macro dq_check(relation, key_columns, rules, carried=[]) -%}
     {%- set failed = [] -%}
     {%- for rule in rules -%}
         {%- do failed.append(
@@ -31,6 +31,9 @@
             checked.{{ column }},
         {% endfor -%}
         checked.dq_key_version,
+        {% for column in carried -%}
+            checked.{{ column }},
+        {% endfor -%}
         {{ dq_record_key_expression(key_columns, 'checked') }}
             as dq_record_key,
         {%- for rule in rules %}
@@ -59,8 +62,13 @@
 
 
 {#- The surviving rows of a base model, for a check model: the columns
-    given (with the key columns and dq_key_version, dq_is_quarantined). -#}
-{% macro dq_surviving_rows(base_relation, key_columns, columns) -%}
+    given (with the key columns and dq_key_version, dq_is_quarantined). On
+    a refresh, with `refresh` (refresh_context) and `conditions` ([kind,
+    column] pairs, those of the model's refresh_delete), only the rows
+    meeting one of them: the check model redoes those and keeps the rest. -#}
+{% macro dq_surviving_rows(
+    base_relation, key_columns, columns, refresh=none, conditions=[]
+) -%}
     select
         {% for column in key_columns + columns -%}
             {{ column }},
@@ -69,6 +77,14 @@
         dq_is_quarantined
     from {{ base_relation }}
     where not dq_is_duplicate
+    {%- if refresh is not none and refresh.active %}
+        and (
+            {%- for kind, column in conditions %}
+            {{ 'or ' if not loop.first }}{{
+                refresh_condition(refresh, kind, column) }}
+            {%- endfor %}
+        )
+    {%- endif %}
 {%- endmacro %}
 
 

@@ -1,54 +1,37 @@
 {#- One row per calendar day, whole years. By default the calendar spans
     the earliest to the latest date of the staged extracts (quarantined rows
-    do not count), the demand forecasts, the general ledger and the budget:
+    do not count), the demand forecasts, the general ledger and the budget
+    (stg_calendar__order_flow_dates, stg_calendar__plan_dates):
     from 1 January of the first year to 31 December of the last, so extracts
     of any era build. Vars calendar_start_date and calendar_end_date, when
     set, fix either end. -#}
-{%- set dated = [
-    (ref('stg_erp__sales_orders'), ['order_ts', 'requested_delivery_date']),
-    (ref('stg_erp__invoices'), ['invoice_date', 'due_date', 'paid_date']),
-    (ref('stg_erp__returns'), ['return_date']),
-    (ref('stg_erp__purchase_receipts'), ['po_date', 'receipt_date']),
-    (ref('stg_tms__shipments'),
-        ['ship_ts', 'delivered_ts', 'promised_delivery_date']),
-    (ref('stg_wms__activities'), ['activity_ts']),
-    (ref('stg_wms__inventory_snapshots'), ['snapshot_date']),
-    (ref('stg_crm__demand_forecasts'), ['forecast_month']),
-    (ref('stg_finance__general_ledger'), ['posting_month']),
-    (ref('stg_finance__cost_to_serve_budget'), ['budget_month']),
-] -%}
+{%- set bounds = [
+    ref('stg_calendar__order_flow_dates'), ref('stg_calendar__plan_dates')] -%}
 {%- set start_date = var('calendar_start_date') -%}
 {%- set end_date = var('calendar_end_date') -%}
-{#- the relations exist on every run (dim_dates builds after them); not
-    when a linter compiles the model against an empty database -#}
+{#- the bounds exist on every run (dim_dates builds after them); not when
+    a linter compiles the model against an empty database -#}
 {%- set built = [] -%}
-{%- for relation, columns in dated if execute -%}
+{%- for relation in bounds if execute -%}
     {%- if load_relation(relation) is not none -%}
         {%- do built.append(relation) -%}
     {%- endif -%}
 {%- endfor -%}
-{%- if execute and 0 < built | length < dated | length -%}
+{%- if execute and 0 < built | length < bounds | length -%}
     {%- do exceptions.raise_compiler_error(
-        'dim_dates: build the staged extracts and finance seeds first;'
-        ~ ' missing: ' ~ (dated | map(attribute=0) | reject('in', built)
-        | join(', '))) -%}
+        'dim_dates: build the date bounds of the staged extracts first;'
+        ~ ' missing: ' ~ (bounds | reject('in', built) | join(', '))) -%}
 {%- elif execute and built | length == 0 -%}
     {%- do log('dim_dates: no staged extracts in the database yet, so the'
         ~ ' calendar is a placeholder year (2000)', info=true) -%}
 {%- endif -%}
-{%- if built | length == dated | length
+{%- if built | length == bounds | length
     and (start_date is none or end_date is none) -%}
-    {%- set bounds = [] -%}
-    {%- for relation, columns in dated -%}
-        {%- for column in columns -%}
-            {%- do bounds.append(
-                'select min(' ~ dbt.cast(column, 'date') ~ ') as first_date, max('
-                ~ dbt.cast(column, 'date') ~ ') as last_date from ' ~ relation) -%}
-        {%- endfor -%}
-    {%- endfor -%}
     {%- set result = run_query(
         'select min(first_date), max(last_date) from ('
-        ~ bounds | join(' union all ') ~ ') as bounds') -%}
+        ~ 'select first_date, last_date from ' ~ bounds[0]
+        ~ ' union all select first_date, last_date from ' ~ bounds[1]
+        ~ ') as bounds') -%}
     {%- set first_seen, last_seen = result.rows[0][0], result.rows[0][1] -%}
     {%- if first_seen is none -%}
         {%- do exceptions.raise_compiler_error(

@@ -1,5 +1,13 @@
 {#- The invoices of an unknown or quarantined order, or billed to another
     customer than the order's: they are quarantined. -#}
+{{ config(
+    materialized=refresh_materialized(),
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['invoice_id', 'dq_key_version'],
+    refresh_delete=[['order', 'order_id'], ['customer', 'customer_id'], ['since', 'invoice_date'], ['since', 'paid_date']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_rule(
         'customer_mismatch', 'error',
@@ -11,13 +19,15 @@
 with invoices as (
     {{ dq_surviving_rows(
         ref('base_erp__invoices'), ['invoice_id'],
-        ['order_id', 'customer_id']) }}
+        ['order_id', 'customer_id', 'invoice_date', 'paid_date'],
+        refresh, [['order', 'order_id'], ['customer', 'customer_id'], ['since', 'invoice_date'], ['since', 'paid_date']]) }}
 ),
 
 orders as (
-    {{ dq_parent_states(
-        ref('base_erp__sales_orders'), ref('check_erp__sales_orders'),
-        ['order_id']) }}
+    select
+        order_id,
+        parent_state
+    from {{ ref('stg_erp__sales_order_states') }}
 ),
 
 order_customers as (
@@ -40,7 +50,8 @@ checked as (
 ),
 
 final as (
-    {{ dq_check('checked', ['invoice_id'], rules) }}
+    {{ dq_check('checked', ['invoice_id'], rules,
+        carried=['order_id', 'customer_id', 'invoice_date', 'paid_date']) }}
 )
 
 select * from final

@@ -1,5 +1,13 @@
 {#- The purchase receipts of a SKU or DC that is not staged: they are
     quarantined. -#}
+{{ config(
+    materialized=refresh_materialized(),
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['receipt_id', 'dq_key_version'],
+    refresh_delete=[['product', 'sku_id'], ['since', 'po_date'], ['since', 'receipt_date']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_reference_rule('unknown_sku', 'sku_id', 'is_sku_known'),
     dq_reference_rule('unknown_dc', 'dc_id', 'is_dc_known'),
@@ -8,7 +16,8 @@
 with receipts as (
     {{ dq_surviving_rows(
         ref('base_erp__purchase_receipts'), ['receipt_id'],
-        ['sku_id', 'dc_id']) }}
+        ['sku_id', 'dc_id', 'po_date', 'receipt_date'],
+        refresh, [['product', 'sku_id'], ['since', 'po_date'], ['since', 'receipt_date']]) }}
 ),
 
 products as (
@@ -32,7 +41,8 @@ checked as (
 ),
 
 final as (
-    {{ dq_check('checked', ['receipt_id'], rules) }}
+    {{ dq_check('checked', ['receipt_id'], rules,
+        carried=['sku_id', 'po_date', 'receipt_date']) }}
 )
 
 select * from final

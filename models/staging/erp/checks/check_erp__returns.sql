@@ -1,6 +1,14 @@
 {#- The returns of a line that is not staged (unknown, or quarantined with
     its order) or of another SKU than the line's are quarantined; a return
     of more than the line shipped is flagged. -#}
+{{ config(
+    materialized=refresh_materialized(),
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['return_id', 'dq_key_version'],
+    refresh_delete=[['order', 'order_id'], ['product', 'sku_id'], ['since', 'return_date']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_rule(
         'sku_mismatch', 'error',
@@ -15,7 +23,8 @@
 with returns as (
     {{ dq_surviving_rows(
         ref('base_erp__returns'), ['return_id'],
-        ['order_id', 'line_number', 'sku_id', 'quantity_returned']) }}
+        ['order_id', 'line_number', 'sku_id', 'quantity_returned', 'return_date'],
+        refresh, [['order', 'order_id'], ['product', 'sku_id'], ['since', 'return_date']]) }}
 ),
 
 order_lines as (
@@ -56,7 +65,8 @@ checked as (
 ),
 
 final as (
-    {{ dq_check('checked', ['return_id'], rules) }}
+    {{ dq_check('checked', ['return_id'], rules,
+        carried=['order_id', 'sku_id', 'return_date']) }}
 )
 
 select * from final

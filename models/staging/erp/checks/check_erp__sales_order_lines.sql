@@ -1,5 +1,13 @@
 {#- The order lines of an unknown or quarantined order, or of a SKU that is
     not staged: they are quarantined. -#}
+{{ config(
+    materialized=refresh_materialized(),
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['order_id', 'line_number', 'dq_key_version'],
+    refresh_delete=[['order', 'order_id'], ['since', 'updated_at']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_reference_rule('unknown_sku', 'sku_id', 'is_sku_known'),
 ] + dq_parent_rules('order', 'order_id', 'order_state') -%}
@@ -7,13 +15,15 @@
 with order_lines as (
     {{ dq_surviving_rows(
         ref('base_erp__sales_order_lines'), ['order_id', 'line_number'],
-        ['sku_id']) }}
+        ['sku_id', 'updated_at'],
+        refresh, [['order', 'order_id'], ['since', 'updated_at']]) }}
 ),
 
 orders as (
-    {{ dq_parent_states(
-        ref('base_erp__sales_orders'), ref('check_erp__sales_orders'),
-        ['order_id']) }}
+    select
+        order_id,
+        parent_state
+    from {{ ref('stg_erp__sales_order_states') }}
 ),
 
 products as (
@@ -33,7 +43,8 @@ checked as (
 ),
 
 final as (
-    {{ dq_check('checked', ['order_id', 'line_number'], rules) }}
+    {{ dq_check('checked', ['order_id', 'line_number'], rules,
+        carried=['updated_at']) }}
 )
 
 select * from final

@@ -1,6 +1,14 @@
 {#- The sales orders whose customer or ship-from DC is not staged: they are
     quarantined, and their lines, invoices, shipments and activities with
     them. -#}
+{{ config(
+    materialized=refresh_materialized(),
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['order_id', 'dq_key_version'],
+    refresh_delete=[['order', 'order_id'], ['since', 'updated_at']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_reference_rule(
         'unknown_customer', 'customer_id', 'is_customer_known'),
@@ -10,7 +18,8 @@
 with orders as (
     {{ dq_surviving_rows(
         ref('base_erp__sales_orders'), ['order_id'],
-        ['customer_id', 'ship_from_dc_id']) }}
+        ['customer_id', 'ship_from_dc_id', 'updated_at'],
+        refresh, [['order', 'order_id'], ['since', 'updated_at']]) }}
 ),
 
 customers as (
@@ -34,7 +43,8 @@ checked as (
 ),
 
 final as (
-    {{ dq_check('checked', ['order_id'], rules) }}
+    {{ dq_check('checked', ['order_id'], rules,
+        carried=['updated_at']) }}
 )
 
 select * from final

@@ -1,5 +1,13 @@
 {#- The shipments of an unknown or quarantined order, or by a carrier or
     from a DC that is not staged: they are quarantined. -#}
+{{ config(
+    materialized=refresh_materialized(),
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['shipment_id', 'dq_key_version'],
+    refresh_delete=[['order', 'order_id'], ['since', 'ship_ts'], ['since', 'delivered_ts']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_reference_rule('unknown_carrier', 'carrier_id', 'is_carrier_known'),
     dq_reference_rule('unknown_dc', 'origin_dc_id', 'is_dc_known'),
@@ -8,13 +16,15 @@
 with shipments as (
     {{ dq_surviving_rows(
         ref('base_tms__shipments'), ['shipment_id'],
-        ['order_id', 'carrier_id', 'origin_dc_id']) }}
+        ['order_id', 'carrier_id', 'origin_dc_id', 'ship_ts', 'delivered_ts'],
+        refresh, [['order', 'order_id'], ['since', 'ship_ts'], ['since', 'delivered_ts']]) }}
 ),
 
 orders as (
-    {{ dq_parent_states(
-        ref('base_erp__sales_orders'), ref('check_erp__sales_orders'),
-        ['order_id']) }}
+    select
+        order_id,
+        parent_state
+    from {{ ref('stg_erp__sales_order_states') }}
 ),
 
 carriers as (
@@ -41,7 +51,8 @@ checked as (
 ),
 
 final as (
-    {{ dq_check('checked', ['shipment_id'], rules) }}
+    {{ dq_check('checked', ['shipment_id'], rules,
+        carried=['order_id', 'ship_ts', 'delivered_ts']) }}
 )
 
 select * from final

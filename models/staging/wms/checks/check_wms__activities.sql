@@ -1,6 +1,14 @@
 {#- The warehouse activities at a DC that is not staged, for an order that
     is not staged (unknown or quarantined), or for a line the staged order
     does not have: they are quarantined. -#}
+{{ config(
+    materialized=refresh_materialized(),
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['activity_id', 'dq_key_version'],
+    refresh_delete=[['order', 'order_id'], ['since', 'activity_ts']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_reference_rule('unknown_dc', 'dc_id', 'is_dc_known'),
     dq_rule(
@@ -13,7 +21,8 @@
 with activities as (
     {{ dq_surviving_rows(
         ref('base_wms__activities'), ['activity_id'],
-        ['dc_id', 'order_id', 'line_number']) }}
+        ['dc_id', 'order_id', 'line_number', 'activity_ts'],
+        refresh, [['order', 'order_id'], ['since', 'activity_ts']]) }}
 ),
 
 distribution_centers as (
@@ -21,9 +30,10 @@ distribution_centers as (
 ),
 
 orders as (
-    {{ dq_parent_states(
-        ref('base_erp__sales_orders'), ref('check_erp__sales_orders'),
-        ['order_id']) }}
+    select
+        order_id,
+        parent_state
+    from {{ ref('stg_erp__sales_order_states') }}
 ),
 
 order_lines as (
@@ -51,7 +61,8 @@ checked as (
 ),
 
 final as (
-    {{ dq_check('checked', ['activity_id'], rules) }}
+    {{ dq_check('checked', ['activity_id'], rules,
+        carried=['order_id', 'activity_ts']) }}
 )
 
 select * from final

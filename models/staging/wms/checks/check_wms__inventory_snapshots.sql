@@ -1,5 +1,13 @@
 {#- The inventory snapshots of a SKU or DC that is not staged: they are
     quarantined. -#}
+{{ config(
+    materialized=refresh_materialized(),
+    incremental_strategy='refresh',
+    on_schema_change='fail',
+    unique_key=['snapshot_date', 'dc_id', 'sku_id', 'dq_key_version'],
+    refresh_delete=[['product', 'sku_id'], ['since', 'snapshot_date']],
+) }}
+{%- set refresh = refresh_context() -%}
 {%- set rules = [
     dq_reference_rule('unknown_sku', 'sku_id', 'is_sku_known'),
     dq_reference_rule('unknown_dc', 'dc_id', 'is_dc_known'),
@@ -8,7 +16,8 @@
 with snapshots as (
     {{ dq_surviving_rows(
         ref('base_wms__inventory_snapshots'),
-        ['snapshot_date', 'dc_id', 'sku_id'], []) }}
+        ['snapshot_date', 'dc_id', 'sku_id'], [],
+        refresh, [['product', 'sku_id'], ['since', 'snapshot_date']]) }}
 ),
 
 products as (
