@@ -92,7 +92,7 @@
     quarantined by the base model or by its check model (none when the
     entity has no rules across tables). For the stg_ models. A left join to
     the quarantined keys, not `not exists`: DuckDB ran the stg_ view of the
-    18M activities in 0.35 s so, against 9.5 s. -#}
+    18M activities in 0.35 s this way, against 9.5 s. -#}
 {% macro dq_clean_rows(base_relation, check_relation, key_columns) -%}
     select base_rows.*
     from {{ base_relation }} as base_rows
