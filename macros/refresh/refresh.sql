@@ -24,12 +24,13 @@
 {#- Call at the top of every incremental model; returns whether this run
     is a refresh (the model exists and no --full-refresh) and the window
     start as a SQL date literal. cost_months: whether the model also reads
-    int_refresh__cost_months. -#}
-{% macro refresh_context(cost_months=false) -%}
-    {%- set relations = {
-        'window': ref('stg_refresh__window'),
-        'keys': ref('stg_refresh__changed_keys'),
-    } -%}
+    int_refresh__cost_months; keys: whether it reads the changed keys (a
+    model that redoes whole months only does not). -#}
+{% macro refresh_context(cost_months=false, keys=true) -%}
+    {%- set relations = {'window': ref('stg_refresh__window')} -%}
+    {%- if keys -%}
+        {%- do relations.update({'keys': ref('stg_refresh__changed_keys')}) -%}
+    {%- endif -%}
     {%- if cost_months -%}
         {%- do relations.update({'months': ref('int_refresh__cost_months')}) -%}
     {%- endif -%}
@@ -90,6 +91,11 @@
     it joins a subquery only at the end, after computing every row. The list
     is read once per model (cached in `refresh`). -#}
 {% macro refresh_key_set(refresh, key_type, literal=false) -%}
+    {%- if 'keys' not in refresh.relations -%}
+        {%- do exceptions.raise_compiler_error(
+            'a ' ~ key_type ~ ' refresh condition needs the changed keys:'
+            ~ ' call refresh_context() without keys=false') -%}
+    {%- endif -%}
     {%- set subquery = '(select refresh_keys.key_id from '
         ~ refresh.relations['keys'] ~ ' as refresh_keys'
         ~ " where refresh_keys.key_type = '" ~ key_type ~ "')" -%}
@@ -334,9 +340,10 @@
     {%- set unique_key = arg_dict['unique_key'] -%}
     {%- set dest_columns = arg_dict['dest_columns'] -%}
     {%- set conditions = config.get('refresh_delete', []) -%}
+    {%- set kinds = conditions | map(attribute=0) | list -%}
     {%- set refresh = refresh_context(
-        cost_months=conditions | selectattr(0, 'equalto', 'months')
-        | list | length > 0) -%}
+        cost_months='months' in kinds,
+        keys=kinds | reject('in', ['months', 'since']) | list | length > 0) -%}
     {%- if unique_key is string -%}
         {%- set unique_key = [unique_key] -%}
     {%- endif -%}

@@ -10,7 +10,7 @@
     on_schema_change='fail',
     refresh_delete=[['months', 'driver_month']],
 ) }}
-{%- set refresh = refresh_context(cost_months=true) -%}
+{%- set refresh = refresh_context(cost_months=true, keys=false) -%}
 {#- A refresh recomputes the months of int_refresh__cost_months: each
     source is read for those months, and the lines of any order they name. -#}
 
@@ -21,48 +21,16 @@ with orders as (
     from {{ ref('fct_orders') }}
 ),
 
-activities as (
+events as (
     select
         order_id,
         dc_id,
-        labor_minutes,
-        activity_date
-    from {{ ref('fct_warehouse_activities') }}
-    where order_id is not null
-    {{- refresh_filter(refresh, 'months', 'activity_date', 'and') }}
-),
-
-shipments as (
-    select
-        order_id,
-        origin_dc_id,
-        freight_cost,
-        ship_date
-    from {{ ref('fct_shipments') }}
-    {%- if refresh.active %}
-    where {{ refresh_condition(refresh, 'months', 'ship_date') }}
-    {%- endif %}
-),
-
-returns as (
-    select
-        order_id,
-        quantity_returned,
-        return_date
-    from {{ ref('stg_erp__returns') }}
-    {%- if refresh.active %}
-    where {{ refresh_condition(refresh, 'months', 'return_date') }}
-    {%- endif %}
-),
-
-invoices as (
-    select
-        order_id,
-        invoice_date
-    from {{ ref('stg_erp__invoices') }}
-    {%- if refresh.active %}
-    where {{ refresh_condition(refresh, 'months', 'invoice_date') }}
-    {%- endif %}
+        allocation_driver,
+        driver_quantity,
+        is_at_order_dc,
+        event_date
+    from {{ ref('int_orders__driver_events') }}
+    {{- refresh_filter(refresh, 'months', 'event_date') }}
 ),
 
 all_lines as (
@@ -90,15 +58,7 @@ order_lines as (
     select * from all_lines
     where
         not {{ refresh_condition(refresh, 'months', 'order_date') }}
-        and order_id in (
-            select order_id from activities
-            union all
-            select order_id from shipments
-            union all
-            select order_id from returns
-            union all
-            select order_id from invoices
-        )
+        and order_id in (select events.order_id from events)
     {%- endif %}
 ),
 
@@ -138,47 +98,22 @@ order_totals as (
     group by 1
 ),
 
-labour as (
-    -- Line work and order work (no line, e.g. packing) of an order with
-    -- lines. Staging quarantines line work on a line that is not staged,
-    -- so every line here is a line of the order.
+order_events as (
+    -- Work, freight, returns and invoices of an order with lines, in the
+    -- month of the event. Staging quarantines line work and returns on a
+    -- line that is not staged, so every line here is a line of the order.
     select
-        {{ dbt.date_trunc('month', 'activities.activity_date') }}
-            as driver_month,
-        activities.dc_id as cost_center,
-        'labor_minutes' as allocation_driver,
-        activities.order_id,
-        sum(activities.labor_minutes) as driver_quantity
-    from activities
+        {{ dbt.date_trunc('month', 'events.event_date') }} as driver_month,
+        case
+            when events.is_at_order_dc then order_totals.ship_from_dc_id
+            else events.dc_id
+        end as cost_center,
+        events.allocation_driver,
+        events.order_id,
+        sum(events.driver_quantity) as driver_quantity
+    from events
     inner join order_totals
-        on activities.order_id = order_totals.order_id
-    group by 1, 2, 3, 4
-),
-
-returned as (
-    -- Staging quarantines a return of a line that is not staged.
-    select
-        {{ dbt.date_trunc('month', 'returns.return_date') }} as driver_month,
-        order_totals.ship_from_dc_id as cost_center,
-        'returned_units' as allocation_driver,
-        returns.order_id,
-        sum(returns.quantity_returned) as driver_quantity
-    from returns
-    inner join order_totals
-        on returns.order_id = order_totals.order_id
-    group by 1, 2, 3, 4
-),
-
-freight as (
-    select
-        {{ dbt.date_trunc('month', 'shipments.ship_date') }} as driver_month,
-        shipments.origin_dc_id as cost_center,
-        'freight_cost' as allocation_driver,
-        shipments.order_id,
-        sum(shipments.freight_cost) as driver_quantity
-    from shipments
-    inner join order_totals
-        on shipments.order_id = order_totals.order_id
+        on events.order_id = order_totals.order_id
     group by 1, 2, 3, 4
 ),
 
@@ -197,20 +132,6 @@ administration as (
     {%- if refresh.active %}
     where {{ refresh_condition(refresh, 'months', 'order_totals.order_month') }}
     {%- endif %}
-),
-
-invoicing as (
-    select
-        {{ dbt.date_trunc('month', 'invoices.invoice_date') }}
-            as driver_month,
-        order_totals.ship_from_dc_id as cost_center,
-        'invoices' as allocation_driver,
-        order_totals.order_id,
-        count(*) as driver_quantity
-    from invoices
-    inner join order_totals
-        on invoices.order_id = order_totals.order_id
-    group by 1, 2, 3, 4
 ),
 
 stock_months as (
@@ -288,15 +209,9 @@ order_measures as (
 ),
 
 unioned as (
-    select * from labour
-    union all
-    select * from returned
-    union all
-    select * from freight
+    select * from order_events
     union all
     select * from administration
-    union all
-    select * from invoicing
     union all
     select * from carrying
     union all

@@ -41,35 +41,18 @@ general_ledger as (
 ),
 
 event_dates as (
-    -- the dates of the changed orders' facts as they are now
+    -- the dates of the changed orders' lines and driver events as they are
+    -- now
     select order_lines.order_date as event_date
     from {{ ref('fct_order_lines') }} as order_lines
     where
         order_lines.order_id
         in (select changed_orders.order_id from changed_orders)
     union all
-    select activities.activity_date
-    from {{ ref('fct_warehouse_activities') }} as activities
+    select driver_events.event_date
+    from {{ ref('int_orders__driver_events') }} as driver_events
     where
-        activities.order_id
-        in (select changed_orders.order_id from changed_orders)
-    union all
-    select shipments.ship_date
-    from {{ ref('fct_shipments') }} as shipments
-    where
-        shipments.order_id
-        in (select changed_orders.order_id from changed_orders)
-    union all
-    select invoices.invoice_date
-    from {{ ref('stg_erp__invoices') }} as invoices
-    where
-        invoices.order_id
-        in (select changed_orders.order_id from changed_orders)
-    union all
-    select order_returns.return_date
-    from {{ ref('stg_erp__returns') }} as order_returns
-    where
-        order_returns.order_id
+        driver_events.order_id
         in (select changed_orders.order_id from changed_orders)
 ),
 
