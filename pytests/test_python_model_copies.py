@@ -66,7 +66,8 @@ def test_repeated_helpers_are_fenced_and_identical():
     found = fenced_helpers(files)
     # the helpers known to be shared today, each in every model that uses it
     assert {name: len(copies) for name, copies in found.items()} == {
-        "_to_pandas": 3,
+        "_to_pandas": 4,
+        "_typed": 2,
         "normal_loss": 2,
         "protection_demand_sd": 2,
         "safety_factor_fill_rate": 2,

@@ -393,6 +393,7 @@ def build_policies(
     return _typed(frame.sort_values(KEYS).reset_index(drop=True))
 
 
+# --- shared helper _typed (identical copies: pytests/test_python_model_copies.py) ---
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """The output columns in order with their types (dates as datetime.date -> SQL date)."""
     out = pd.DataFrame(index=frame.index)
@@ -409,6 +410,9 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[column] = pd.to_numeric(values, errors="coerce").astype(kind)
     return out
+
+
+# --- end of shared helper _typed ---
 
 
 # --- shared helper _to_pandas (identical copies: pytests/test_python_model_copies.py) ---
