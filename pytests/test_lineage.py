@@ -118,3 +118,40 @@ def test_the_report_states_the_longest_chain(graph):
     assert chain[0].split(".")[0] in ("erp", "crm", "wms", "tms", "finance")
     assert graph.layer(next(key for key in graph.nodes if graph.name(key) == chain[-1])) == "mart"
     assert f"longest source-to-mart chain: {len(chain) - 1} hops" in report(graph)
+
+
+def test_each_headline_quantity_has_one_defining_model(graph):
+    """docs/architecture.md's "One model per quantity", checked on the manifest."""
+    assert graph.definition_breaches() == []
+
+
+def test_the_definition_check_finds_a_second_definition():
+    """budget_variance joins the pool mapping itself instead of reading the accounts model, and
+    a second model maps the GL too: both are named."""
+    quantity = (
+        "a GL account's cost pool",
+        "cost_pool_mapping",
+        "int_cost_pools__accounts",
+        True,
+        ("int_general_ledger__pooled", "budget_variance"),
+    )
+    seed = "seed.p.cost_pool_mapping"
+    manifest = _manifest(
+        _node("cost_pool_mapping", "seeds/reference/cost_pool_mapping.csv", [], kind="seed"),
+        _node("int_cost_pools__accounts", "models/intermediate/finance/int_cost_pools__accounts.sql", [seed]),
+        _node(
+            "int_general_ledger__pooled",
+            "models/intermediate/finance/int_general_ledger__pooled.sql",
+            ["model.p.int_cost_pools__accounts"],
+        ),
+        _node("budget_variance", "models/marts/finance/budget_variance.sql", [seed]),
+        _node("int_gl__mapped_again", "models/intermediate/finance/int_gl__mapped_again.sql", [seed]),
+    )
+    breaches = Graph.from_manifest(manifest).definition_breaches([quantity])
+    only = "cost_pool_mapping, which only int_cost_pools__accounts may"
+    assert breaches == [
+        f"a GL account's cost pool: budget_variance reads {only}",
+        f"a GL account's cost pool: int_gl__mapped_again reads {only}",
+        "a GL account's cost pool: budget_variance does not read int_cost_pools__accounts",
+        "a GL account's cost pool: budget_variance reads cost_pool_mapping itself",
+    ]

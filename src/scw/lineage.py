@@ -24,7 +24,12 @@ The rules:
    folder under models/marts/: a rollup such as segment_working_capital of
    customer_working_capital); a figure another area needs is an
    intermediate model both read;
-5. the longest chain from a source to a business mart is reported.
+5. the longest chain from a source to a business mart is reported;
+6. each headline quantity of ``QUANTITIES`` has one defining model: only it
+   reads the input the quantity is computed from (besides the layers that
+   count that input's rows and dates: quality, staging, the refresh's
+   control models), and the models that use the quantity read the defining
+   model, not the input.
 """
 
 from __future__ import annotations
@@ -42,6 +47,48 @@ MAX_PARENTS = 6
 #: tables, which say which of its source's keys a refresh redoes
 REFRESH_CONTROL = ("stg_refresh__window", "stg_refresh__changed_keys")
 LAYER_ORDER = ("source", "seed", "staging", "core", "intermediate", "quality", "mart", "snapshot")
+
+#: Rule 6 (docs/architecture.md, "One model per quantity"): quantity, the
+#: input it is computed from, the one model that computes it, whether no
+#: other business model may read that input at all (an input such as the
+#: order lines has other uses), and the models that use the quantity.
+QUANTITIES = (
+    (
+        "a GL account's cost pool",
+        "cost_pool_mapping",
+        "int_cost_pools__accounts",
+        True,
+        ("int_general_ledger__pooled", "budget_variance"),
+    ),
+    (
+        "a GL row's cost pool (the pooled GL)",
+        "stg_finance__general_ledger",
+        "int_general_ledger__pooled",
+        True,
+        ("int_cost_allocations__orders", "gl_reconciliation", "freight_reconciliation", "budget_variance"),
+    ),
+    (
+        "an invoice's payment days",
+        "stg_erp__invoices",
+        "fct_invoices",
+        True,
+        ("int_invoices__payment_days", "int_customers__service_drivers", "int_customers__time_decayed_features"),
+    ),
+    (
+        "units demanded per SKU x DC and day",
+        "fct_order_lines",
+        "int_inventory__daily_demand",
+        False,
+        ("int_inventory__demand_statistics", "obsolescence_risk"),
+    ),
+    (
+        "the events that drive a cost pool",
+        "fct_warehouse_activities",
+        "int_orders__driver_events",
+        False,
+        ("int_orders__cost_drivers", "int_refresh__cost_months"),
+    ),
+)
 
 
 def layer_of(node: dict) -> str:
@@ -145,6 +192,31 @@ class Graph:
                 wide[self.name(key)] = count
         return dict(sorted(wide.items()))
 
+    def definition_breaches(self, quantities=QUANTITIES) -> list[str]:
+        """Rule 6: a headline quantity computed outside its defining model."""
+        by_name = {self.name(key): key for key in self.nodes}
+        readers: dict[str, set[str]] = {}
+        for child, parents in self.parents.items():
+            for parent in parents:
+                readers.setdefault(self.name(parent), set()).add(self.name(child))
+        breaches = []
+        for quantity, source, definer, exclusive, users in quantities:
+            if definer not in readers.get(source, set()):
+                breaches.append(f"{quantity}: {definer} does not read {source}")
+            if exclusive:
+                for reader in sorted(readers.get(source, set()) - {definer}):
+                    key = by_name[reader]
+                    if self.layer(key) not in ("quality", "staging") and not self.nodes[key].get(
+                        "original_file_path", ""
+                    ).startswith("models/intermediate/refresh/"):
+                        breaches.append(f"{quantity}: {reader} reads {source}, which only {definer} may")
+            for user in users:
+                if user not in readers.get(definer, set()):
+                    breaches.append(f"{quantity}: {user} does not read {definer}")
+                if user in readers.get(source, set()):
+                    breaches.append(f"{quantity}: {user} reads {source} itself")
+        return breaches
+
     def longest_chain(self) -> list[str]:
         """The longest chain of parents from a source to a business mart (names, source first)."""
 
@@ -192,6 +264,9 @@ def report(graph: Graph) -> str:
     wide = graph.wide_models()
     lines.append(f"models with more than {MAX_PARENTS} parents (quality layer and seeds aside): {len(wide)}")
     lines += [f"  {model}: {count}" for model, count in wide.items()]
+    breaches = graph.definition_breaches()
+    lines.append(f"headline quantities computed outside their defining model: {len(breaches)}")
+    lines += [f"  {breach}" for breach in breaches]
     chain = graph.longest_chain()
     lines.append(
         f"longest source-to-mart chain: {len(chain) - 1} hops, entering the mart layer"
