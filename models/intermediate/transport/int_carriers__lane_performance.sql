@@ -13,7 +13,14 @@ with shipments as (
     where carrier_id is not null
 ),
 
-final as (
+carriers as (
+    select
+        carrier_id,
+        mode
+    from {{ ref('stg_tms__carriers') }}
+),
+
+performance as (
     select
         origin_dc_id,
         destination_region,
@@ -28,6 +35,22 @@ final as (
         / nullif(count(is_on_time), 0) as on_time_pct
     from shipments
     group by 1, 2, 3
+),
+
+final as (
+    select
+        performance.origin_dc_id,
+        performance.destination_region,
+        performance.carrier_id,
+        carriers.mode as carrier_mode,
+        performance.shipments,
+        performance.delivered_shipments,
+        performance.cost_per_kg,
+        performance.average_transit_days,
+        performance.on_time_pct
+    from performance
+    left join carriers
+        on performance.carrier_id = carriers.carrier_id
 )
 
 select * from final

@@ -37,13 +37,6 @@ policies as (
     from {{ ref('transport_policies') }}
 ),
 
-carriers as (
-    select
-        carrier_id,
-        mode
-    from {{ ref('stg_tms__carriers') }}
-),
-
 lane_performance as (
     select * from {{ ref('int_carriers__lane_performance') }}
 ),
@@ -94,8 +87,8 @@ options as (
         lane_cells.customer_segment,
         lane_cells.product_segment,
         lane_cells.requires_temperature_control,
-        carriers.carrier_id,
-        carriers.mode,
+        lane_performance.carrier_id,
+        lane_performance.carrier_mode as mode,
         lane_performance.cost_per_kg,
         coalesce(
             lane_performance.average_transit_days
@@ -109,13 +102,12 @@ options as (
             lane_cells.origin_dc_id = lane_performance.origin_dc_id
             and lane_cells.destination_region
             = lane_performance.destination_region
-    inner join carriers
-        on lane_performance.carrier_id = carriers.carrier_id
     where
-        {{ word_in_list('carriers.mode', 'lane_cells.allowed_modes') }}
+        {{ word_in_list('lane_performance.carrier_mode',
+            'lane_cells.allowed_modes') }}
         and (
             lane_cells.allowed_carriers = '*'
-            or {{ word_in_list('carriers.carrier_id',
+            or {{ word_in_list('lane_performance.carrier_id',
                 'lane_cells.allowed_carriers') }}
         )
 ),
