@@ -102,11 +102,12 @@ lint: data
 		$(BIN)/sqlfluff lint --processes 2 $(wildcard models tests analyses snapshots)
 
 # Two workers (the machine's two cores), one test module per worker at a time
-# so that module fixtures are built once; PYTEST_WORKERS=0 runs them in one
+# so that module fixtures are built once, the slowest modules first
+# (pytests/conftest.py SLOWEST_MODULES); PYTEST_WORKERS=0 runs them in one
 # process.
 PYTEST_WORKERS ?= 2
 pytest: $(SPARK_STAMP)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: data lint pytest
 

@@ -92,3 +92,27 @@ def small_build(tmp_path_factory):
     result = project.dbt("build")
     assert result.returncode == 0, (result.stdout or "")[-6000:] + (result.stderr or "")[-2000:]
     return project, result
+
+
+#: The modules that take longest (their dbt builds), longest first: with
+#: `make pytest` (`--dist loadfile --no-loadscope-reorder`) each worker takes
+#: the next module in this order, so the long ones start at once instead of
+#: last (pytest-xdist's own order is by number of tests, which puts these
+#: few-test, long-setup modules at the end and leaves one worker idle).
+SLOWEST_MODULES = (
+    "test_refresh.py",
+    "test_spark.py",
+    "test_hostile_inputs.py",
+    "test_reference_seeds.py",
+    "test_customer_segmentation.py",
+    "test_dbt_end_to_end.py",
+    "test_segment_recovery.py",
+    "test_other_era.py",
+    "test_publish.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the slowest modules first (a stable sort: the rest keep their order)."""
+    rank = {name: position for position, name in enumerate(SLOWEST_MODULES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
