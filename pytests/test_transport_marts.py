@@ -236,3 +236,37 @@ def test_delivery_routes_respect_windows_capacity_and_the_cold_chain(con):
         path = np.vstack([depot, ordered[["x_km", "y_km"]].to_numpy(dtype=float), depot])
         length = np.sqrt((np.diff(path, axis=0) ** 2).sum(axis=1)).sum() * settings["circuity"]
         assert ordered["route_distance_km"].iloc[0] == pytest.approx(length, rel=1e-9)
+
+
+def test_segment_emissions_set_co2_beside_orders_and_cost_to_serve(con, shipments):
+    """Orders and cost to serve per segment and month from customer_profitability (by the
+    customer's segment), and the two ratios, recomputed here."""
+    profit = con.execute(
+        "select p.customer_id, p.month, p.order_count, p.cost_to_serve::double as cost_to_serve, s.segment"
+        " from cost_to_serve.customer_profitability as p"
+        " left join intermediate.int_customers__segments as s using (customer_id)"
+    ).df()
+    profit["segment"] = profit["segment"].fillna(VARS["profitability_default_segment"])
+    profit["month"] = pd.to_datetime(profit["month"])
+    costs = profit.groupby(["segment", "month"]).agg(orders=("order_count", "sum"), cost=("cost_to_serve", "sum"))
+    co2 = shipments.groupby(["segment", "month"])["co2_kg"].sum().rename("co2")
+    expected = costs.join(co2, how="outer").fillna(0).sort_index()
+    mart = con.execute(
+        "select customer_segment as segment, month, orders, cost_to_serve::double as cost, co2_kg,"
+        " co2_kg_per_order, co2_kg_per_1000_cost_to_serve from transport.segment_emissions"
+    ).df()
+    mart["month"] = pd.to_datetime(mart["month"])
+    mart = mart.set_index(["segment", "month"]).sort_index()
+    assert list(mart.index) == list(expected.index)
+    assert (mart["orders"].to_numpy() == expected["orders"].to_numpy()).all()
+    assert np.allclose(mart["cost"], expected["cost"], atol=0.005)
+    with_orders = expected["orders"] > 0
+    assert np.allclose(
+        mart.loc[with_orders, "co2_kg_per_order"], (expected["co2"] / expected["orders"])[with_orders], rtol=1e-9
+    )
+    with_cost = expected["cost"] != 0
+    assert np.allclose(
+        mart.loc[with_cost, "co2_kg_per_1000_cost_to_serve"],
+        (expected["co2"] / expected["cost"] * 1000)[with_cost],
+        rtol=1e-9,
+    )

@@ -13,7 +13,8 @@ products as (
     select
         sku_id,
         segment,
-        handling_class,
+        -- chilled or frozen, as dim_products defines it
+        requires_temperature_control as is_chilled,
         coalesce(is_perishable or requires_temperature_control, false)
             as needs_cold_chain
     from {{ ref('int_products__segments') }}
@@ -32,8 +33,7 @@ lines as (
         order_lines.customer_id,
         products.segment as product_segment,
         coalesce(products.needs_cold_chain, false) as needs_cold_chain,
-        coalesce(products.handling_class in ('chilled', 'frozen'), false)
-            as is_chilled,
+        coalesce(products.is_chilled, false) as is_chilled,
         -- the line that decides the cell: a cold-chain line first, then
         -- the largest net revenue
         row_number() over (

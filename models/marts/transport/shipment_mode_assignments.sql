@@ -130,32 +130,53 @@ recommended as (
     where meets_service_floor and cost_per_kg is not null
 ),
 
+lane_choices as (
+    -- each lane and cell with its policy and its recommended carrier
+    select
+        lane_cells.*,
+        recommended.carrier_id as recommended_carrier_id,
+        recommended.mode as recommended_mode,
+        recommended.cost_per_kg as recommended_cost_per_kg
+    from lane_cells
+    left join recommended
+        on
+            lane_cells.origin_dc_id = recommended.origin_dc_id
+            and lane_cells.destination_region = recommended.destination_region
+            and lane_cells.customer_segment = recommended.customer_segment
+            and lane_cells.product_segment = recommended.product_segment
+            and lane_cells.requires_temperature_control
+            = recommended.requires_temperature_control
+            and recommended.cost_rank = 1
+),
+
 final as (
     select
         governed.shipment_id,
         governed.order_id,
         governed.customer_segment,
         governed.product_segment,
-        lane_cells.policy_key,
+        choice.policy_key,
         governed.mode as actual_mode,
         governed.carrier_id as actual_carrier_id,
-        recommended.mode as recommended_mode,
-        recommended.carrier_id as recommended_carrier_id,
+        choice.recommended_mode,
+        choice.recommended_carrier_id,
         case
-            when lane_cells.policy_key is null then 'no_recommendation'
-            when recommended.carrier_id is null then 'no_recommendation'
-            when recommended.carrier_id = governed.carrier_id then 'matches'
+            when choice.recommended_carrier_id is null
+                then 'no_recommendation'
+            when choice.recommended_carrier_id = governed.carrier_id
+                then 'matches'
             else 'differs'
         end as assignment_status,
         case
             when not governed.has_order_lines then 'order_without_lines'
-            when lane_cells.policy_key is null then 'no_policy_for_segment_cell'
-            when recommended.carrier_id is null then 'no_qualifying_carrier'
-            when recommended.carrier_id = governed.carrier_id then null
+            when choice.policy_key is null then 'no_policy_for_segment_cell'
+            when choice.recommended_carrier_id is null
+                then 'no_qualifying_carrier'
+            when choice.recommended_carrier_id = governed.carrier_id then null
             when
                 not coalesce(
                     {{ word_in_list(
-                        'governed.mode', 'lane_cells.allowed_modes') }},
+                        'governed.mode', 'choice.allowed_modes') }},
                     false
                 )
                 then 'mode_not_allowed'
@@ -166,30 +187,21 @@ final as (
         end as reason,
         governed.weight_kg,
         governed.freight_cost as actual_freight_cost,
-        recommended.cost_per_kg * governed.weight_kg
+        choice.recommended_cost_per_kg * governed.weight_kg
             as recommended_freight_cost,
-        governed.freight_cost - recommended.cost_per_kg * governed.weight_kg
-            as cost_delta,
+        governed.freight_cost
+        - choice.recommended_cost_per_kg * governed.weight_kg as cost_delta,
         governed.requires_temperature_control,
-        lane_cells.is_consolidation_allowed
+        choice.is_consolidation_allowed
     from governed
-    left join lane_cells
+    left join lane_choices as choice
         on
-            governed.origin_dc_id = lane_cells.origin_dc_id
-            and governed.destination_region = lane_cells.destination_region
-            and governed.customer_segment = lane_cells.customer_segment
-            and governed.product_segment = lane_cells.product_segment
+            governed.origin_dc_id = choice.origin_dc_id
+            and governed.destination_region = choice.destination_region
+            and governed.customer_segment = choice.customer_segment
+            and governed.product_segment = choice.product_segment
             and governed.requires_temperature_control
-            = lane_cells.requires_temperature_control
-    left join recommended
-        on
-            governed.origin_dc_id = recommended.origin_dc_id
-            and governed.destination_region = recommended.destination_region
-            and governed.customer_segment = recommended.customer_segment
-            and governed.product_segment = recommended.product_segment
-            and governed.requires_temperature_control
-            = recommended.requires_temperature_control
-            and recommended.cost_rank = 1
+            = choice.requires_temperature_control
     left join options as actual
         on
             governed.origin_dc_id = actual.origin_dc_id
