@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,14 +86,46 @@ def small_default(tmp_path_factory) -> DataSet:
 def small_build(tmp_path_factory):
     """One full ``dbt build`` of the small Parquet extracts (seed 7, default defects).
 
-    Shared by every end-to-end module that reads a built warehouse; a test
-    that rebuilds with other vars works on ``small_build.fork(...)``.
-    Yields the project and the completed dbt process.
+    Shared by every end-to-end module that reads a built warehouse, and
+    under pytest-xdist by every worker: the first worker to ask builds it in
+    the run's shared temporary folder while the others wait on a lock, then
+    all read it (read-only). A test that rebuilds with other vars works on
+    ``small_build.fork(...)``. Yields the project and the completed dbt
+    process.
     """
-    from dbt_project_runner import make_project
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return _build_small(tmp_path_factory.mktemp("small_build"))
+    # the run's folder, above each worker's own (popen-gw0, popen-gw1, ...)
+    shared = tmp_path_factory.getbasetemp().parent / "small_build"
+    shared.mkdir(exist_ok=True)
+    with (shared / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _build_small(shared)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
-    project = make_project(tmp_path_factory.mktemp("small_build"), "small", "parquet")
-    result = project.dbt("build")
+
+def _build_small(base: Path):
+    """The small build in ``base``: made there once, read back after that."""
+    from dbt_project_runner import Project, make_project
+
+    done = base / "build.json"
+    if done.exists():
+        saved = json.loads(done.read_text())
+        project = Project(
+            root=base / "project", raw=base / "raw", truth=base / "truth", warehouse=base / "warehouse.duckdb"
+        )
+        result = subprocess.CompletedProcess(saved["args"], saved["returncode"], saved["stdout"], saved["stderr"])
+    else:
+        project = make_project(base, "small", "parquet")
+        result = project.dbt("build")
+        done.write_text(
+            json.dumps(
+                {"args": result.args, "returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}
+            )
+        )
     assert result.returncode == 0, (result.stdout or "")[-6000:] + (result.stderr or "")[-2000:]
     return project, result
 

@@ -105,3 +105,15 @@ def test_the_plugin_preloads_every_scientific_import_of_the_models():
         imported |= set(re.findall(r"^from ((?:scipy|sklearn)[\w.]*) import", path.read_text(), re.MULTILINE))
         imported |= set(re.findall(r"^import ((?:scipy|sklearn)[\w.]*)", path.read_text(), re.MULTILINE))
     assert imported and imported <= set(MODEL_IMPORTS), imported - set(MODEL_IMPORTS)
+
+
+def test_only_commands_that_run_models_preload_the_imports():
+    """build and run execute Python models and preload their imports; a dbt
+    command that runs none (test, run-operation, seed, parse) skips the
+    imports, and SCW_PRELOAD_MODEL_IMPORTS=0 skips them always."""
+    from scw.dbt_duckdb_plugin import preload_wanted
+
+    assert preload_wanted("build", None) and preload_wanted("run", "1") and preload_wanted(None, None)
+    for command in ("test", "run-operation", "seed", "parse", "compile", "snapshot", "list"):
+        assert not preload_wanted(command, None), command
+    assert not preload_wanted("build", "0")

@@ -21,7 +21,9 @@ in two threads, and scipy's lazily loaded submodules then fail with
 ``scw refresh`` runs no Python model (they are all tagged ``periodic``;
 pytests/test_refresh.py checks what a daily run runs) and sets
 ``SCW_PRELOAD_MODEL_IMPORTS=0`` to skip the imports, one to two seconds of
-every run.
+every run. Nor do the dbt commands that run no model (``test``, ``seed``,
+``run-operation``, ``parse``, ``compile``, ...) import them: only ``build``
+and ``run`` execute Python models.
 """
 
 from __future__ import annotations
@@ -40,6 +42,27 @@ PRELOAD_SWITCH = "SCW_PRELOAD_MODEL_IMPORTS"
 MODEL_IMPORTS = ("scipy.special", "scipy.stats", "scipy.cluster.hierarchy", "sklearn.cluster", "sklearn.metrics")
 
 
+#: the dbt commands that execute models, Python models among them
+MODEL_COMMANDS = ("build", "run")
+
+
+def preload_wanted(command: str | None, switch: str | None) -> bool:
+    """Whether a dbt ``command`` (dbt's flag WHICH) needs the Python models' imports."""
+    if switch == "0":
+        return False
+    # unknown command (dbt run programmatically without flags): preload
+    return command is None or command in MODEL_COMMANDS
+
+
+def _dbt_command() -> str | None:
+    try:
+        from dbt.flags import get_flags
+
+        return getattr(get_flags(), "WHICH", None)
+    except Exception:  # noqa: BLE001 - no flags: behave as a build
+        return None
+
+
 def preload_model_imports() -> None:
     """Import the Python models' scientific modules in the calling (main) thread."""
     for name in MODEL_IMPORTS:
@@ -54,7 +77,7 @@ class Plugin(BasePlugin):
     """Sets ``getvariable('scw_working_directory')`` on the connection and every cursor; registers the file checks."""
 
     def initialize(self, plugin_config) -> None:
-        if os.environ.get(PRELOAD_SWITCH, "1") != "0":
+        if preload_wanted(_dbt_command(), os.environ.get(PRELOAD_SWITCH)):
             preload_model_imports()
 
     def configure_connection(self, conn) -> None:
