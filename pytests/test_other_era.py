@@ -31,8 +31,10 @@ def era_build(tmp_path_factory):
     project = Project(
         root=copy_project(base / "project"), raw=raw, truth=base / "truth", warehouse=base / "warehouse.duckdb"
     )
-    # the defaults of the calendar vars are null: the calendar follows the data
-    result = project.dbt("build", "--full-refresh")
+    # the defaults of the calendar vars are null: the calendar follows the
+    # data. Every data test; the unit tests (fixtures, the same in any era)
+    # run in the shared small build
+    result = project.dbt("build", "--full-refresh", "--exclude-resource-type", "unit_test")
     results = json.loads((project.root / "target" / "run_results.json").read_text())["results"]
     return project, result, results
 
