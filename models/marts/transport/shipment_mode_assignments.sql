@@ -33,6 +33,7 @@ policies as (
         allowed_carriers,
         max_transit_days,
         otif_floor_pct,
+        is_expedite_eligible,
         is_consolidation_allowed
     from {{ ref('transport_policies') }}
 ),
@@ -68,6 +69,7 @@ lane_cells as (
         policies.allowed_carriers,
         policies.max_transit_days,
         policies.otif_floor_pct,
+        policies.is_expedite_eligible,
         policies.is_consolidation_allowed
     from governed
     inner join policies
@@ -192,6 +194,7 @@ final as (
         governed.freight_cost
         - choice.recommended_cost_per_kg * governed.weight_kg as cost_delta,
         governed.requires_temperature_control,
+        choice.is_expedite_eligible,
         choice.is_consolidation_allowed
     from governed
     left join lane_choices as choice
