@@ -13,6 +13,7 @@ import csv
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 from dbt_project_runner import Project, copy_project
 
@@ -31,6 +32,10 @@ PLANTS = {
     "inventory_stress_scenarios": (
         "a scenario named base (the name of today's policy)",
         "expression_is_true_inventory_stress_scenarios",
+    ),
+    "transport_emission_factors": (
+        "the source of the first factor left blank (a required column)",
+        "not_null_columns_transport_emission_factors",
     ),
 }
 
@@ -59,6 +64,10 @@ def _plant(root: Path) -> None:
         seeds / "inventory_stress_scenarios.csv",
         lambda rows: [dict(r, scenario="base") if i == 0 else r for i, r in enumerate(rows)],
     )
+    _rewrite(
+        seeds / "transport_emission_factors.csv",
+        lambda rows: [dict(r, source="") if i == 0 else r for i, r in enumerate(rows)],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -74,22 +83,46 @@ def seed_tests(small_build, tmp_path_factory) -> dict[str, str]:
     tested = project.dbt("test", "--select", "path:seeds/reference", "--indirect-selection", "cautious")
     assert tested.returncode != 0, "the broken seeds passed their tests"
     results = json.loads((root / "target" / "run_results.json").read_text())["results"]
-    return {
+    statuses = {
         result["unique_id"].split(".")[2]: result["status"]
         for result in results
         if result["unique_id"].startswith("test.")
     }
+    messages = {
+        result["unique_id"].split(".")[2]: (result.get("message") or "", result.get("compiled_code") or "")
+        for result in results
+        if result["unique_id"].startswith("test.")
+    }
+    return statuses, messages, project
 
 
 @pytest.mark.parametrize("seed", sorted(PLANTS))
 def test_a_broken_seed_fails_its_own_test(seed_tests, seed):
+    statuses, _, _ = seed_tests
     _, test_prefix = PLANTS[seed]
-    failed = [name for name, status in seed_tests.items() if name.startswith(test_prefix) and status == "fail"]
-    assert failed, f"{seed} ({PLANTS[seed][0]}): no failing test named {test_prefix}*; got {seed_tests}"
+    failed = [name for name, status in statuses.items() if name.startswith(test_prefix) and status == "fail"]
+    assert failed, f"{seed} ({PLANTS[seed][0]}): no failing test named {test_prefix}*; got {statuses}"
+
+
+def test_a_null_names_its_column_and_count(seed_tests):
+    """not_null_columns (tests/generic) checks every required column of a
+    seed or model in one query, and returns a row per column with nulls."""
+    statuses, messages, project = seed_tests
+    (name,) = [name for name in statuses if name.startswith("not_null_columns_transport_emission_factors")]
+    message, compiled = messages[name]
+    assert message == "Got 1 result, configured to fail if != 0"
+    # the test's own compiled query, run again: the failing row
+    con = duckdb.connect(str(project.warehouse), read_only=True)
+    try:
+        rows = con.execute(compiled).fetchall()
+    finally:
+        con.close()
+    assert rows == [("source", 1)]
 
 
 def test_every_other_seed_test_passes(seed_tests):
+    statuses, _, _ = seed_tests
     planted = tuple(prefix for _, prefix in PLANTS.values())
-    others = {name: status for name, status in seed_tests.items() if not name.startswith(planted)}
+    others = {name: status for name, status in statuses.items() if not name.startswith(planted)}
     assert len(others) > 20
     assert set(others.values()) == {"pass"}, {name: s for name, s in others.items() if s != "pass"}
