@@ -49,7 +49,15 @@ def _query(project: Project, sql: str):
 
 def test_a_1993_history_builds_whole(era_build):
     project, result, results = era_build
-    failed = {r["unique_id"]: r["status"] for r in results if r["status"] not in ("success", "pass")}
+    # the seed delivery_frequency_changes names a segment of the demo's
+    # clustering, which this history's labels need not have: a warning
+    # that names the row, not a failure
+    may_warn = {"test.supply_chain_warehouse.assert_delivery_frequency_changes_name_existing_segments"}
+    failed = {
+        r["unique_id"]: r["status"]
+        for r in results
+        if r["status"] not in ("success", "pass") and not (r["status"] == "warn" and r["unique_id"] in may_warn)
+    }
     assert result.returncode == 0 and not failed, (failed, result.stdout[-3000:])
     # every model, seed, snapshot and data test of the project ran
     manifest = json.loads((project.root / "target" / "manifest.json").read_text())
