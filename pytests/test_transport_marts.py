@@ -310,10 +310,12 @@ def test_expedite_recommendations_follow_the_rule_recomputed_here(con, shipments
     expedited = lanes[lanes["is_expedited"]].drop(columns="is_expedited")
     both = standard.merge(expedited, on=["origin_dc_id", "destination_region"], suffixes=("_s", "_e"))
     frame = frame[frame["requested_delivery_date"].notna()].merge(both, on=["origin_dc_id", "destination_region"])
+    # a shipment without a policy is not assessed
+    frame = frame[frame["is_expedite_eligible"].notna()].reset_index(drop=True)
     days = (pd.to_datetime(frame["requested_delivery_date"]) - pd.to_datetime(frame["ship_date"])).dt.days
     slack_s, slack_e = days - frame["t_s"], days - frame["t_e"]
     premium = frame["weight_kg"] * (frame["cpk_e"] - frame["cpk_s"])
-    eligible = frame["is_expedite_eligible"].fillna(False).astype(bool)
+    eligible = frame["is_expedite_eligible"].astype(bool)
     floor = rules["expedite_min_slack_days"]
     frame["reason"] = np.select(
         [

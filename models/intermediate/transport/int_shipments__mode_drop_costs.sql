@@ -1,26 +1,11 @@
 {#- The fixed cost of a delivery in each transport mode over the trailing
     window (grain mode); see the YAML. -#}
-with profitability_window as (
-    select * from {{ ref('int_profitability__window') }}
-),
-
-shipments as (
+with window_shipments as (
     select
         mode,
         weight_kg,
-        freight_cost,
-        ship_date
-    from {{ ref('int_shipments__transport_measures') }}
-    where weight_kg > 0 and freight_cost is not null
-),
-
-window_shipments as (
-    select shipments.*
-    from shipments
-    inner join profitability_window
-        on
-            shipments.ship_date >= profitability_window.window_start_month
-            and shipments.ship_date < profitability_window.window_until_date
+        freight_cost
+    from {{ ref('int_shipments__priced_in_window') }}
 ),
 
 by_mode as (

@@ -3,11 +3,7 @@
     Reads transport_policies, a mart of the same area. -#}
 {%- set rules = var('transport_rules') -%}
 
-with profitability_window as (
-    select * from {{ ref('int_profitability__window') }}
-),
-
-measures as (
+with shipments as (
     select
         customer_segment,
         origin_dc_id,
@@ -16,10 +12,8 @@ measures as (
         is_consolidated,
         weight_kg,
         freight_cost,
-        is_on_time,
-        ship_date
-    from {{ ref('int_shipments__transport_measures') }}
-    where weight_kg > 0 and freight_cost is not null
+        is_on_time
+    from {{ ref('int_shipments__priced_in_window') }}
 ),
 
 policies as (
@@ -30,15 +24,6 @@ policies as (
             as policy_cells_allowing_consolidation
     from {{ ref('transport_policies') }}
     group by 1
-),
-
-shipments as (
-    select measures.*
-    from measures
-    inner join profitability_window
-        on
-            measures.ship_date >= profitability_window.window_start_month
-            and measures.ship_date < profitability_window.window_until_date
 ),
 
 lane_classes as (

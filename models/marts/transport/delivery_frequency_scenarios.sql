@@ -20,11 +20,8 @@ measures as (
         mode,
         weight_kg,
         freight_cost,
-        is_on_time,
-        ship_date
-    from {{ ref('int_shipments__transport_measures') }}
-    -- the shipments int_shipments__mode_drop_costs prices
-    where weight_kg > 0 and freight_cost is not null
+        is_on_time
+    from {{ ref('int_shipments__priced_in_window') }}
 ),
 
 policy_cells as (
@@ -51,10 +48,7 @@ window_shipments as (
             'profitability_window.window_until_date', 'day') }} / 7.0
             as window_weeks
     from measures
-    inner join profitability_window
-        on
-            measures.ship_date >= profitability_window.window_start_month
-            and measures.ship_date < profitability_window.window_until_date
+    cross join profitability_window
     left join drop_costs
         on measures.mode = drop_costs.mode
 ),
@@ -112,8 +106,9 @@ final as (
         scoped.weight_kg,
         scoped.freight_cost,
         scoped.frequency_cost,
-        scoped.frequency_cost / scoped.freight_cost as frequency_cost_share,
-        scoped.frequency_cost / scoped.orders_shipped
+        scoped.frequency_cost / nullif(scoped.freight_cost, 0)
+            as frequency_cost_share,
+        scoped.frequency_cost / nullif(scoped.orders_shipped, 0)
             as frequency_cost_per_order,
         scoped.deliveries / scoped.customers / scoped.window_weeks
             as deliveries_per_customer_week,

@@ -4,11 +4,7 @@
     same area. -#}
 {%- set rules = var('transport_rules') -%}
 
-with profitability_window as (
-    select * from {{ ref('int_profitability__window') }}
-),
-
-measures as (
+with window_shipments as (
     select
         shipment_id,
         order_id,
@@ -22,7 +18,7 @@ measures as (
         is_expedited,
         is_on_time,
         ship_date
-    from {{ ref('int_shipments__transport_measures') }}
+    from {{ ref('int_shipments__priced_in_window') }}
 ),
 
 assignments as (
@@ -42,15 +38,6 @@ orders as (
     from {{ ref('fct_orders') }}
 ),
 
-window_shipments as (
-    select measures.*
-    from measures
-    inner join profitability_window
-        on
-            measures.ship_date >= profitability_window.window_start_month
-            and measures.ship_date < profitability_window.window_until_date
-),
-
 lane_rates as (
     -- each lane's standard and expedited service over the window: cost per
     -- kg and average transit days, priced only with enough shipments
@@ -62,7 +49,6 @@ lane_rates as (
         sum(freight_cost) / sum(weight_kg) as cost_per_kg,
         avg(transit_days) as average_transit_days
     from window_shipments
-    where weight_kg > 0 and freight_cost is not null
     group by 1, 2, 3
     having count(*) >= {{ rules['lane_min_shipments'] }}
 ),
@@ -91,8 +77,7 @@ assessed as (
         window_shipments.*,
         assignments.product_segment,
         assignments.policy_key,
-        coalesce(assignments.is_expedite_eligible, false)
-            as is_expedite_eligible,
+        assignments.is_expedite_eligible,
         orders.net_revenue as order_net_revenue,
         orders.requested_delivery_date,
         lanes.standard_cost_per_kg,
@@ -116,11 +101,13 @@ assessed as (
             = lanes.destination_region
     inner join orders
         on window_shipments.order_id = orders.order_id
-    left join assignments
+    inner join assignments
         on window_shipments.shipment_id = assignments.shipment_id
     where
-        window_shipments.weight_kg > 0
-        and orders.requested_delivery_date is not null
+        orders.requested_delivery_date is not null
+        -- a shipment without a transport policy is not assessed
+        -- (mode_assignment_exceptions lists it)
+        and assignments.is_expedite_eligible is not null
 ),
 
 decided as (
