@@ -389,3 +389,48 @@ def test_consolidation_comparison_recomputed_on_the_same_lanes(con, shipments):
     assert np.allclose(
         scored["lane_matched_on_time_delta_pp"], segments["delta_pp"].reindex(scored.index), rtol=1e-9, atol=1e-9
     )
+
+
+def test_drop_costs_are_each_modes_least_squares_intercept(con, shipments):
+    """int_shipments__mode_drop_costs: numpy's least-squares line of freight
+    on weight per mode, its intercept floored at 0 and capped at the mode's
+    average cost."""
+    frame = _window_shipments(con, shipments)
+    mart = (
+        con.execute(
+            "select mode, shipments, marginal_cost_per_kg, cost_per_drop"
+            " from intermediate.int_shipments__mode_drop_costs"
+        )
+        .df()
+        .set_index("mode")
+    )
+    assert set(mart.index) == set(frame["mode"])
+    for mode, group in frame.groupby("mode"):
+        assert mart.loc[mode, "shipments"] == len(group)
+        slope, intercept = np.polyfit(group["weight_kg"], group["freight_cost"], 1)
+        expected = min(max(intercept, 0.0), group["freight_cost"].mean())
+        assert np.isclose(mart.loc[mode, "marginal_cost_per_kg"], slope, rtol=1e-6), mode
+        assert np.isclose(mart.loc[mode, "cost_per_drop"], expected, rtol=1e-6, atol=1e-6), mode
+
+
+def test_segment_lane_costs_per_kg_and_per_order_recomputed_here(con, shipments):
+    """segment_lane_freight_costs: freight per kg and per distinct order of each segment, lane and month."""
+    frame = shipments[(shipments["weight_kg"] > 0) & shipments["freight_cost"].notna()]
+    keys = ["segment", "origin_dc_id", "destination_region", "mode", "month"]
+    expected = frame.groupby(keys).agg(
+        cost=("freight_cost", "sum"), kg=("weight_kg", "sum"), orders=("order_id", "nunique")
+    )
+    mart = (
+        con.execute(
+            "select customer_segment as segment, origin_dc_id, destination_region, mode,"
+            " cast(month as timestamp) as month, cost_per_kg, cost_per_order"
+            " from transport.segment_lane_freight_costs"
+        )
+        .df()
+        .set_index(keys)
+        .sort_index()
+    )
+    expected = expected.reindex(mart.index)
+    assert len(mart) == len(frame.groupby(keys)) and expected["cost"].notna().all()
+    assert np.allclose(mart["cost_per_kg"], expected["cost"] / expected["kg"], rtol=1e-9)
+    assert np.allclose(mart["cost_per_order"], expected["cost"] / expected["orders"], rtol=1e-9)
