@@ -127,7 +127,8 @@ docs: $(STAMP)
 # scale under data/bench/ and reused.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_build.py --scale $(SCALE) --seed $(SEED) --format $(FORMAT) \
-		$(if $(REFRESH_THREADS),--refresh-threads $(REFRESH_THREADS))
+		$(if $(REFRESH_THREADS),--refresh-threads $(REFRESH_THREADS)) \
+		$(if $(REFRESH_ONLY),--refresh-only)
 
 clean:
 	rm -rf target logs warehouse

@@ -358,14 +358,25 @@ def main() -> None:
         type=int,
         help="DBT_THREADS of the refresh (default: as the full build, $DBT_THREADS or the profile's 2)",
     )
+    parser.add_argument(
+        "--refresh-only",
+        action="store_true",
+        help="time the daily refresh again on the last full build of this scale (its published copy and"
+        " reports/bench_<scale>.json), with the project as it is now: for a change that keeps the full"
+        " build's tables and columns",
+    )
     args = parser.parse_args()
 
     data = dataset(args.scale, args.seed, args.format)
     work = data.parent / f"{data.name}-build"
+    warehouse = work / "warehouse.duckdb"
+    out = REPO / "reports" / f"bench_{args.scale}.json"
+    if args.refresh_only:
+        refresh_again(args, data, work, warehouse, out)
+        return
     shutil.rmtree(work, ignore_errors=True)
     project = copy_project(work / "project")
     (project / "logs").mkdir(parents=True, exist_ok=True)
-    warehouse = work / "warehouse.duckdb"
 
     full = run_dbt(project, warehouse, data / "raw-previous", "full", "build", "--full-refresh")
     summary = {
@@ -390,42 +401,88 @@ def main() -> None:
         started = time.perf_counter()
         publish(warehouse, work / "published.duckdb")
         publish_seconds = time.perf_counter() - started
-        working = warehouse
-        # a daily scheduler runs with the same profile, vars and target/
-        # every day, so dbt parses the project partially; the first refresh
-        # after a full build parses it in full (timed here, apart)
-        parse_seconds = parse(project, working, data / "raw")
-        daily = run_dbt(
-            project,
-            working,
-            data / "raw",
-            "refresh",
-            "build",
-            "--selector",
-            DAILY_SELECTOR,
-            dbt_vars=DAILY_VARS,
-            threads=args.refresh_threads,
-            extra_env=DAILY_ENV,
-        )
-        summary["refresh"] = report("daily refresh", daily, table_rows(working, daily["manifest"]))
-        summary["refresh"]["publish_before_seconds"] = round(publish_seconds, 1)
-        summary["refresh"]["first_parse_seconds"] = round(parse_seconds, 1)
-        ratio = daily["wall_seconds"] / full["wall_seconds"]
-        summary["refresh_to_full_ratio"] = round(ratio, 3)
-        print(f"  not counted: publishing the full build first (as make build does), {publish_seconds:.1f} s")
-        print(f"  not counted: the full parse of the first refresh after a full build, {parse_seconds:.1f} s")
-        print(f"\nrefresh / full build (wall): {ratio:.1%}")
-        if daily["returncode"] != 0:
-            print(f"  the refresh failed: see {project / 'logs' / 'bench_refresh.out'}")
-            full["returncode"] = daily["returncode"]
+        returncode = daily_refresh(args, data, project, warehouse, summary, full["wall_seconds"], publish_seconds)
+        full["returncode"] = full["returncode"] or returncode
 
-    reports = REPO / "reports"
-    reports.mkdir(exist_ok=True)
-    out = reports / f"bench_{args.scale}.json"
-    out.write_text(json.dumps(summary, indent=2) + "\n")
-    print(f"\nwritten {out.relative_to(REPO)}")
+    write_summary(out, summary)
     if full["returncode"] != 0:
         raise SystemExit(1)
+
+
+def daily_refresh(
+    args: argparse.Namespace,
+    data: Path,
+    project: Path,
+    warehouse: Path,
+    summary: dict,
+    full_seconds: float,
+    publish_seconds: float,
+) -> int:
+    """Time the daily refresh on `warehouse` (a published full build); its figures go into summary."""
+    # a daily scheduler runs with the same profile, vars and target/
+    # every day, so dbt parses the project partially; the first refresh
+    # after a full build parses it in full (timed here, apart)
+    parse_seconds = parse(project, warehouse, data / "raw")
+    daily = run_dbt(
+        project,
+        warehouse,
+        data / "raw",
+        "refresh",
+        "build",
+        "--selector",
+        DAILY_SELECTOR,
+        dbt_vars=DAILY_VARS,
+        threads=args.refresh_threads,
+        extra_env=DAILY_ENV,
+    )
+    summary["refresh"] = report("daily refresh", daily, table_rows(warehouse, daily["manifest"]))
+    summary["refresh"]["publish_before_seconds"] = round(publish_seconds, 1)
+    summary["refresh"]["first_parse_seconds"] = round(parse_seconds, 1)
+    ratio = daily["wall_seconds"] / full_seconds
+    summary["refresh_to_full_ratio"] = round(ratio, 3)
+    print(f"  not counted: publishing the full build first (as make build does), {publish_seconds:.1f} s")
+    print(f"  not counted: the full parse of the first refresh after a full build, {parse_seconds:.1f} s")
+    print(f"\nrefresh / full build (wall): {ratio:.1%}")
+    if daily["returncode"] != 0:
+        print(f"  the refresh failed: see {project / 'logs' / 'bench_refresh.out'}")
+    return daily["returncode"]
+
+
+def refresh_again(args: argparse.Namespace, data: Path, work: Path, warehouse: Path, out: Path) -> None:
+    """--refresh-only: restore the last full build from its published copy and time the refresh again."""
+    published = work / "published.duckdb"
+    if not published.exists() or not out.exists():
+        raise SystemExit(f"--refresh-only needs a full bench of this scale first ({published}, {out})")
+    summary = json.loads(out.read_text())
+    if (summary["scale"], summary["seed"], summary["format"]) != (args.scale, args.seed, args.format):
+        raise SystemExit(f"{out} is another bench ({summary['scale']}, seed {summary['seed']}, {summary['format']})")
+    project = work / "project"
+    for item in project.iterdir():
+        if item.name not in ("logs", "target"):
+            shutil.rmtree(item) if item.is_dir() else item.unlink()
+    copy_project(project)
+    started = time.perf_counter()
+    shutil.copyfile(published, warehouse)
+    print(f"restored the full build from {published.name} in {time.perf_counter() - started:.1f} s")
+    summary["refresh_threads"] = args.refresh_threads or os.environ.get("DBT_THREADS")
+    returncode = daily_refresh(
+        args,
+        data,
+        project,
+        warehouse,
+        summary,
+        summary["full_build"]["wall_seconds"],
+        summary["refresh"]["publish_before_seconds"],
+    )
+    write_summary(out, summary)
+    if returncode != 0:
+        raise SystemExit(1)
+
+
+def write_summary(out: Path, summary: dict) -> None:
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2) + "\n")
+    print(f"\nwritten {out.relative_to(REPO)}")
 
 
 if __name__ == "__main__":

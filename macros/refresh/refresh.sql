@@ -51,14 +51,21 @@
         {%- set window_start =
             dbt.cast("'" ~ value ~ "'", 'date') -%}
     {%- endif -%}
-    {#- the re-allocated months as literals: a short list, and a literal
-        filter is cheaper than a semi-join on the big tables -#}
+    {#- the re-allocated months as literals (their first day, start, and
+        the next month's, end): a short list, and a literal filter is
+        cheaper than a semi-join on the big tables -#}
     {%- set months = [] -%}
     {%- if active and cost_months -%}
         {%- set result = run_query(
             'select month from ' ~ relations.months ~ ' order by 1') -%}
         {%- for value in result.columns[0].values() -%}
-            {%- do months.append(dbt.cast("'" ~ value ~ "'", 'date')) -%}
+            {%- set first = modules.datetime.date(
+                value.year, value.month, 1) -%}
+            {%- set following = (first + modules.datetime.timedelta(days=32))
+                .replace(day=1) -%}
+            {%- do months.append({
+                'start': dbt.cast("'" ~ first ~ "'", 'date'),
+                'end': dbt.cast("'" ~ following ~ "'", 'date')}) -%}
         {%- endfor -%}
     {%- endif -%}
     {{ return({
@@ -156,14 +163,23 @@
 {%- endmacro %}
 
 
-{#- SQL condition: the month of the date `column` is re-allocated. -#}
+{#- SQL condition: the month of the date or timestamp `column` is
+    re-allocated. Written as ranges (column >= first day and < the next
+    month's), which the engine checks against a table's per-block minimum
+    and maximum and so skips the other months' blocks; a month() or
+    date_trunc() of the column is computed for every row (10x slower on
+    DuckDB's fct_order_lines). -#}
 {% macro refresh_in_months(refresh, column) -%}
     {%- if refresh.months | length == 0 -%}
         false
     {%- else -%}
-        {{ dbt.cast(dbt.date_trunc('month', column), 'date') }} in (
-            {{- refresh.months | join(', ') -}}
-        )
+        {%- set ranges = [] -%}
+        {%- for month in refresh.months -%}
+            {%- do ranges.append(
+                '(' ~ column ~ ' >= ' ~ month.start ~ ' and ' ~ column
+                ~ ' < ' ~ month.end ~ ')') -%}
+        {%- endfor -%}
+        {{ '(' ~ ranges | join(' or ') ~ ')' }}
     {%- endif -%}
 {%- endmacro %}
 
