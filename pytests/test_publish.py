@@ -33,8 +33,13 @@ from scw import refresh as refresh_module
 from scw.warehouse import NotPublishable, WarehouseLocked, publish, publish_problem
 
 SCW = str(Path(sys.executable).with_name("scw"))
-#: size a rebuilt and published warehouse may differ from the first by
-SIZE_TOLERANCE = 0.03
+#: size a rebuilt and published warehouse may differ from the first by.
+#: DuckDB lays the same data out in a varying number of blocks: rebuilding
+#: staging and core of the small build gave files of 49.8, 56.4 and 49.8 MB
+#: (+13 %, then back). What this guards against is growth build over build:
+#: freed blocks never reused would add the rebuilt tables, most of the file,
+#: at every rebuild (+50 % and more).
+SIZE_TOLERANCE = 0.20
 
 
 def _scw(*args) -> subprocess.CompletedProcess:
