@@ -117,3 +117,21 @@ def test_only_commands_that_run_models_preload_the_imports():
     for command in ("test", "run-operation", "seed", "parse", "compile", "snapshot", "list"):
         assert not preload_wanted(command, None), command
     assert not preload_wanted("build", "0")
+
+
+def test_the_sql_list_of_clustering_features_is_the_python_models():
+    """macros/governance/segmentation_logic.sql lists the clustering features
+    for the decision log and the drift marts; int_customers__clusters.py's
+    FEATURES is the list the clustering uses. They must be the same, in the
+    same order."""
+    model = REPO / "models/intermediate/segmentation/customers/int_customers__clusters.py"
+    tree = ast.parse(model.read_text())
+    python_features = next(
+        list(ast.literal_eval(node.value).keys())
+        for node in tree.body
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "FEATURES"
+    )
+    macro = (REPO / "macros/governance/segmentation_logic.sql").read_text()
+    body = macro[macro.index("macro customer_clustering_features()") :]
+    body = body[: body.index("endmacro")]
+    assert re.findall(r"'(\w+)'", body) == python_features
