@@ -28,7 +28,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh
+.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh assess
 
 setup: $(STAMP)
 
@@ -129,6 +129,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_build.py --scale $(SCALE) --seed $(SEED) --format $(FORMAT) \
 		$(if $(REFRESH_THREADS),--refresh-threads $(REFRESH_THREADS)) \
 		$(if $(REFRESH_ONLY),--refresh-only)
+
+# The impact of a proposed segmentation logic on a copy of the current build
+# (governance.impact_assessment): make assess VARS='{abc_a_share: 0.7}'
+assess: $(STAMP)
+	$(BIN)/scw assess --vars "$(VARS)" --raw-path $(RAW_PATH)
 
 clean:
 	rm -rf target logs warehouse

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.e2e
 PROPOSED = "2026.2-test"
 #: models that decide a customer's segment and log it, for build 2
 DECIDE = [
+    "int_segmentation__logic_version",
     "int_customers__segment_history",
     "int_customers__segment_decisions",
     "customer_segments",
@@ -56,6 +57,18 @@ def _drift(project) -> dict[str, tuple]:
         row[0]: row[1:]
         for row in _read(project, "select feature, psi, drift_status from governance.segment_feature_drift")
     }
+
+
+def _features(text: str) -> dict[str, float | None]:
+    pairs = (pair.split("=") for pair in text.split("; "))
+    return {name: None if value == "null" else float(value) for name, value in pairs}
+
+
+def _close(left: float | None, right: float | None) -> bool:
+    """Equal, or within the rounding of the features (their sums' last digits vary by run)."""
+    if left is None or right is None:
+        return left is right
+    return abs(left - right) <= 2e-6 * max(1.0, abs(left))
 
 
 def _check(result) -> None:
@@ -148,9 +161,10 @@ def test_the_log_explains_the_planted_customer_in_every_build(history):
     # the features: unchanged by a logic change, changed by the late payments
     assert first[6] == second[6] != third[6]
     assert "payment_days=" in first[6]
-    before = dict(pair.split("=") for pair in first[6].split("; "))
-    after = dict(pair.split("=") for pair in third[6].split("; "))
-    assert {name for name in before if before[name] != after[name]} == {"payment_days"}
+    before, after = _features(first[6]), _features(third[6])
+    assert before.keys() == after.keys()
+    assert {name for name in before if not _close(before[name], after[name])} == {"payment_days"}
+    assert after["payment_days"] > before["payment_days"]
     # and the inputs' fingerprint changes with them
     assert first[8] == second[8] != third[8]
     assert first[7] == second[7] == third[7]
@@ -166,7 +180,9 @@ def test_drift_flags_the_shifted_feature_only(history):
     shifted = {feature for feature, (_, status) in third.items() if status != "stable"}
     assert shifted == {"payment_days"}, third
     assert third["payment_days"][1] == "significant" and third["payment_days"][0] >= 0.25
-    assert all(psi == 0 for feature, (psi, _) in third.items() if feature != "payment_days")
+    # the others stay in their bins (a value at a bin's edge may move by
+    # its rounding, hence not exactly 0)
+    assert all(psi < 0.01 for feature, (psi, _) in third.items() if feature != "payment_days"), third
 
 
 def test_a_full_refresh_keeps_the_earlier_builds(history):

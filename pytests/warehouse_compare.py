@@ -23,8 +23,24 @@ RUN_TIME_COLUMNS = {"detected_at"}
 def mart_relations(manifest_path: Path, folders: tuple[str, ...] = ("marts",)) -> dict[tuple[str, str], list[str]]:
     """(schema, table) -> grain columns of every model under models/<folder>/
     (by default the marts: the output contract); the grain is empty when no
-    key test declares it."""
+    key test declares it.
+
+    Left out: the logs of the builds themselves (models never rebuilt,
+    full_refresh false: segment_decision_log, segment_feature_bins) and the
+    models that read them (segment_feature_drift compares a build with the
+    one before), which differ between two warehouses by their build
+    histories, not by their data."""
     manifest = json.loads(manifest_path.read_text())
+    build_logs = {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node.get("config", {}).get("full_refresh") is False
+    }
+    history_readers = build_logs | {
+        unique_id
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and set(node["depends_on"]["nodes"]) & build_logs
+    }
     relations: dict[tuple[str, str], list[str]] = {}
     grains: dict[str, list[str]] = {}
     for node in manifest["nodes"].values():
@@ -39,7 +55,7 @@ def mart_relations(manifest_path: Path, folders: tuple[str, ...] = ("marts",)) -
             if parent not in grains or len(columns) < len(grains[parent]):
                 grains[parent] = columns
     for unique_id, node in manifest["nodes"].items():
-        if node["resource_type"] != "model":
+        if node["resource_type"] != "model" or unique_id in history_readers:
             continue
         path = node["original_file_path"].replace("\\", "/")
         if any(f"/{folder}/" in f"/{path}" for folder in folders):

@@ -62,13 +62,15 @@
 
 
 {#- SQL text of an entity's features, 'name=value; name=value', null
-    values as 'null': what segment_decision_log keeps and hashes. -#}
+    values as 'null', each rounded (segmentation_feature_rounded): what
+    segment_decision_log keeps and hashes. -#}
 {% macro segmentation_feature_text(relation, features) -%}
     {%- set parts = [] -%}
     {%- for feature in features -%}
         {%- do parts.append("'" ~ feature ~ "='") -%}
         {%- do parts.append("coalesce(" ~ dbt.cast(
-            relation ~ '.' ~ feature, dbt.type_string()) ~ ", 'null')") -%}
+            segmentation_feature_rounded(relation ~ '.' ~ feature),
+            dbt.type_string()) ~ ", 'null')") -%}
         {%- if not loop.last %}{% do parts.append("'; '") %}{% endif -%}
     {%- endfor -%}
     {{ dbt.concat(parts) }}
@@ -76,16 +78,26 @@
 
 
 {#- SELECT: one row per current customer and clustering feature with a
-    value (customer_id, feature, feature_value), from
+    value (customer_id, feature, feature_value, rounded), from
     int_customers__time_decayed_features' current period. -#}
 {% macro customer_feature_values() -%}
     {%- for feature in customer_clustering_features() %}
     select
         customer_id,
         '{{ feature }}' as feature,
-        {{ dbt.cast(feature, type_double()) }} as feature_value
+        {{ segmentation_feature_rounded(feature) }} as feature_value
     from {{ ref('int_customers__time_decayed_features') }}
     where period_index = 0 and {{ feature }} is not null
     {{- '\n    union all' if not loop.last }}
     {%- endfor %}
+{%- endmacro %}
+
+
+{#- SQL: a feature value as a double rounded to 6 decimals. The features
+    are sums the engine adds up in parallel, in an order that changes from
+    run to run: their last digits do too (0.15667254452653073 or ...074).
+    Rounded, the same data give the same text, hash and bins in every
+    build. -#}
+{% macro segmentation_feature_rounded(expression) -%}
+    round({{ dbt.cast(expression, type_double()) }}, 6)
 {%- endmacro %}

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from . import (
     __version__,
+    assess,
     contract_doc,
     erp_export,
     extract_cut,
@@ -33,6 +34,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     lineage.add_parser,
     contract_doc.add_parser,
     segments_as_of.add_parser,
+    assess.add_parser,
 ]
 
 

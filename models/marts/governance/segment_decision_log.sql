@@ -3,7 +3,8 @@
     entity_type, entity_id): each customer's segment from
     int_customers__segment_decisions and each product's from
     int_products__segments, with the logic version and fingerprint of the
-    parameters (macro segmentation_logic), the reason that decided it, the
+    parameters and whether that version is approved
+    (int_segmentation__logic_version), the reason that decided it, the
     features the decision used and the fingerprint of the build's inputs (how
     many entities, and a hash of every entity's features).
 
@@ -18,12 +19,27 @@
     full_refresh=false,
     on_schema_change='fail',
 ) }}
-{%- set logic = segmentation_logic() -%}
 {%- set customer_features = customer_clustering_features() -%}
 {%- set product_features = product_segmentation_features() -%}
+{%- set logic = segmentation_logic() %}
 
+with logic_version as (
+    -- this run's logic, whatever an earlier partial run left in
+    -- int_segmentation__logic_version; approved when that model, built
+    -- for the same version and fingerprint, says so
+    select
+        '{{ logic.version }}' as logic_version,
+        '{{ logic.fingerprint }}' as logic_fingerprint,
+        coalesce(max(case
+            when
+                approval.logic_version = '{{ logic.version }}'
+                and approval.logic_fingerprint = '{{ logic.fingerprint }}'
+                then approval.is_approved
+        end), false) as is_approved
+    from {{ ref('int_segmentation__logic_version') }} as approval
+),
 
-with customer_decisions as (
+customer_decisions as (
     select
         customer_id,
         segment,
@@ -124,8 +140,9 @@ final as (
         hashed.reason_code,
         hashed.reason,
         hashed.as_of_date,
-        '{{ logic.version }}' as logic_version,
-        '{{ logic.fingerprint }}' as logic_fingerprint,
+        logic_version.logic_version,
+        logic_version.logic_fingerprint,
+        logic_version.is_approved as is_logic_approved,
         hashed.features,
         hashed.features_hash,
         inputs.input_entities,
@@ -133,6 +150,7 @@ final as (
     from hashed
     inner join inputs
         on hashed.entity_type = inputs.entity_type
+    cross join logic_version
 )
 
 select * from final

@@ -15,6 +15,8 @@
         ~ " rules, got '" ~ method ~ "'") -%}
 {%- endif -%}
 
+-- the logic version's change control runs first
+-- depends_on: {{ ref('int_segmentation__logic_version') }}
 with customers as (
     select customer_id from {{ ref('dim_customers') }}
 ),

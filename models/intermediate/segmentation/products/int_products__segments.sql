@@ -12,6 +12,8 @@
     is not end_of_life. Inactive SKUs keep their (C, Z) segment: every SKU
     appears exactly once.
 -#}
+-- the logic version's change control runs first
+-- depends_on: {{ ref('int_segmentation__logic_version') }}
 with products as (
     select
         sku_id,
