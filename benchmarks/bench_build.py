@@ -26,7 +26,8 @@ data/raw are never touched.
 Printed, and written as JSON to reports/bench_<scale>.json:
 - wall time and peak RSS of the dbt process, and the nodes with the highest
   RSS while they ran (/proc sampled twice a second);
-- per stage (staging, core, cost to serve, segmentation, policies, tests):
+- per stage (staging, core, cost to serve, segmentation, policies, transport,
+  governance, tests):
   the summed execution time of its nodes from target/run_results.json, the
   number of nodes and the rows of the tables it built;
 - the slowest nodes.
@@ -88,6 +89,8 @@ STAGES = [
             "models/marts/inventory/",
         ),
     ),
+    ("transport", ("models/intermediate/transport/", "models/marts/transport/")),
+    ("governance", ("models/intermediate/governance/", "models/marts/governance/")),
 ]
 
 
