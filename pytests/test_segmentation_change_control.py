@@ -101,18 +101,6 @@ def test_an_approved_version_builds_and_publishes(gated):
     assert published.exists()
 
 
-def test_the_default_target_builds_an_unapproved_version_and_says_so(small_build, tmp_path):
-    project, _ = small_build
-    fork = project.fork(tmp_path)
-    result = fork.dbt("run", "--select", "int_segmentation__logic_version", extra_vars=PROPOSED)
-    assert result.returncode == 0, result.stdout[-3000:]
-    con = duckdb.connect(str(fork.warehouse), read_only=True)
-    assert con.execute(
-        "select is_approved, is_approval_enforced from intermediate.int_segmentation__logic_version"
-    ).fetchall() == [(False, False)]
-    con.close()
-
-
 @pytest.fixture(scope="module")
 def assessed(small_build, tmp_path_factory):
     project, _ = small_build
@@ -132,6 +120,7 @@ def assessed(small_build, tmp_path_factory):
             "movers": "governance.impact_assessment",
             "by_segment": "governance.impact_assessment_by_segment",
             "current": "assess_baseline.product_segments",
+            "logic": "intermediate.int_segmentation__logic_version",
         }.items()
     }
     con.close()
@@ -153,6 +142,14 @@ def test_the_assessment_lists_exactly_the_skus_the_lower_a_share_moves(assessed)
     product_movers = movers.set_index("entity_id")
     assert set(product_movers["current_segment"].str[0]) == {"A"}
     assert set(product_movers["proposed_segment"].str[0]) == {"B"}
+
+
+def test_the_default_target_builds_an_unapproved_version_and_says_so(assessed):
+    """scw assess runs the proposal on the default target: built, not approved, not enforced."""
+    logic = assessed["logic"]
+    assert logic[["logic_version", "logic_fingerprint", "is_approved", "is_approval_enforced"]].values.tolist() == [
+        ["2026.2-test", fingerprint(PROPOSED), False, False]
+    ]
 
 
 def test_the_segment_effects_add_up(assessed):

@@ -101,3 +101,20 @@
 {% macro segmentation_feature_rounded(expression) -%}
     round({{ dbt.cast(expression, type_double()) }}, 6)
 {%- endmacro %}
+
+
+{#- SQL condition: a feature value of relation `values` lies in the bin of
+    relation `bins` (same feature; above lower_edge, up to and including
+    upper_edge; a null edge is open): segment_feature_bins counts its own
+    build into its bins with it, segment_feature_drift the next build. -#}
+{% macro segment_feature_in_bin(bins, values) -%}
+    {{ bins }}.feature = {{ values }}.feature
+    and (
+        {{ bins }}.lower_edge is null
+        or {{ bins }}.lower_edge < {{ values }}.feature_value
+    )
+    and (
+        {{ bins }}.upper_edge is null
+        or {{ bins }}.upper_edge >= {{ values }}.feature_value
+    )
+{%- endmacro %}

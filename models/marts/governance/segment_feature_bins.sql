@@ -78,16 +78,7 @@ counted as (
         count(features.feature_value) as entities
     from bounded
     left join features
-        on
-            bounded.feature = features.feature
-            and (
-                bounded.lower_edge is null
-                or bounded.lower_edge < features.feature_value
-            )
-            and (
-                bounded.upper_edge is null
-                or bounded.upper_edge >= features.feature_value
-            )
+        on {{ segment_feature_in_bin('bounded', 'features') }}
     group by 1, 2, 3, 4
 ),
 

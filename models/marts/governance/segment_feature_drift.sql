@@ -72,16 +72,7 @@ current_counts as (
         count(features.feature_value) as entities
     from reference
     left join features
-        on
-            reference.feature = features.feature
-            and (
-                reference.lower_edge is null
-                or reference.lower_edge < features.feature_value
-            )
-            and (
-                reference.upper_edge is null
-                or reference.upper_edge >= features.feature_value
-            )
+        on {{ segment_feature_in_bin('reference', 'features') }}
     group by 1, 2
 ),
 
