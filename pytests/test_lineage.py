@@ -58,6 +58,9 @@ def test_the_checks_find_planted_breaches():
         # a rollup in its own area (allowed) and a mart reading another area's mart
         _node("segment_costs", "models/marts/cost_to_serve/segment_costs.sql", ["model.p.order_costs"]),
         _node("segment_report", "models/marts/seg/segment_report.sql", ["model.p.order_costs"]),
+        # an audit mart reads any area's mart (allowed); a snapshot reading it is a breach
+        _node("kpi_audit", "models/marts/governance/kpi_audit.sql", ["model.p.order_costs"]),
+        _node("kpi_audit_snapshot", "snapshots/kpi_audit_snapshot.sql", ["model.p.kpi_audit"], kind="snapshot"),
         # seven parents (a seed does not count)
         _node(
             "int_wide",
@@ -68,7 +71,7 @@ def test_the_checks_find_planted_breaches():
     )
     graph = Graph.from_manifest(manifest)
     assert graph.intermediate_reads_of_marts() == [("order_costs", "int_customers__features")]
-    assert graph.mart_reads_across_areas() == [("order_costs", "segment_report")]
+    assert graph.mart_reads_across_areas() == [("kpi_audit", "kpi_audit_snapshot"), ("order_costs", "segment_report")]
     assert graph.base_reads_of_models() == [("stg_erp__orders", "base_erp__lines")]
     assert graph.wide_models() == {"int_wide": 7}
     assert graph.wide_models(limit=7) == {}

@@ -23,7 +23,10 @@ The rules:
 4. a business mart reads another business mart only of its own area (its
    folder under models/marts/: a rollup such as segment_working_capital of
    customer_working_capital); a figure another area needs is an
-   intermediate model both read;
+   intermediate model both read. The audit areas (``AUDIT_AREAS``: the
+   governance marts) are the exception: they audit what the other areas
+   publish (the policies, the exceptions), so they read those marts, and
+   no model outside an audit area reads them (they are the graph's sinks);
 5. the longest chain from a source to a business mart is reported;
 6. each headline quantity of ``QUANTITIES`` has one defining model: only it
    reads the input the quantity is computed from (besides the layers that
@@ -46,6 +49,9 @@ MAX_PARENTS = 6
 #: models a base_ model may read besides its sources: the refresh's control
 #: tables, which say which of its source's keys a refresh redoes
 REFRESH_CONTROL = ("stg_refresh__window", "stg_refresh__changed_keys")
+#: mart areas that audit what the other areas publish: they may read any
+#: mart, and no model outside them may read theirs (rule 4)
+AUDIT_AREAS = ("governance",)
 LAYER_ORDER = ("source", "seed", "staging", "core", "intermediate", "quality", "mart", "snapshot")
 
 #: Rule 6 (docs/architecture.md, "One model per quantity"): quantity, the
@@ -161,14 +167,24 @@ class Graph:
         parts = self.nodes[key].get("original_file_path", "").split("/")
         return parts[2] if len(parts) > 3 else ""
 
+    def is_audit(self, key: str) -> bool:
+        """Whether a node is a mart of an audit area (AUDIT_AREAS)."""
+        return self.layer(key) == "mart" and self.area(key) in AUDIT_AREAS
+
     def mart_reads_across_areas(self) -> list[tuple[str, str]]:
-        """(mart, mart of another area) edges: rule 4."""
+        """(mart, mart of another area) edges, an audit mart's reads aside, and any
+        read of an audit mart from outside its area: rule 4."""
         return sorted(
             (self.name(parent), self.name(child))
             for child in self.nodes
-            if self.layer(child) == "mart"
             for parent in self.parents[child]
-            if self.layer(parent) == "mart" and self.area(parent) != self.area(child)
+            if (
+                self.layer(child) == "mart"
+                and not self.is_audit(child)
+                and self.layer(parent) == "mart"
+                and self.area(parent) != self.area(child)
+            )
+            or (self.is_audit(parent) and self.area(child) != self.area(parent))
         )
 
     def base_reads_of_models(self) -> list[tuple[str, str]]:
