@@ -13,6 +13,7 @@
 #   make bench SCALE=medium   benchmark a full build and a refresh at a scale
 #                (REFRESH_THREADS=2: the refresh with other DBT_THREADS)
 #   make spark   build the Spark selection (selectors.yml) on local Spark
+#   make report  the governance report and segment playbooks (reports/)
 
 PYTHON ?= python3
 VENV := .venv
@@ -28,7 +29,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh assess
+.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh assess report
 
 setup: $(STAMP)
 
@@ -76,6 +77,12 @@ build: data
 	echo "dbt build took $$(( $$(date +%s) - start )) s"
 	$(BIN)/scw publish
 	$(BIN)/scw summary
+	$(BIN)/scw report
+
+# The governance report and the segment playbooks of the built warehouse
+# (Markdown under reports/governance/ and reports/playbooks/)
+report: $(STAMP)
+	$(BIN)/scw report
 
 # The built warehouse to warehouse/published/ (atomically, compacted when
 # earlier builds left freed space in it); fails

@@ -16,6 +16,7 @@ from . import (
     contract_doc,
     erp_export,
     extract_cut,
+    governance_report,
     lineage,
     refresh,
     segments_as_of,
@@ -35,6 +36,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     contract_doc.add_parser,
     segments_as_of.add_parser,
     assess.add_parser,
+    governance_report.add_parser,
 ]
 
 
