@@ -31,6 +31,9 @@ SELECT = (
     "+segmentation_diagnostics",
     "--indirect-selection",
     "cautious",
+    # the unit tests run in the shared small build
+    "--exclude-resource-type",
+    "unit_test",
 )
 
 

@@ -223,6 +223,8 @@ def test_snapshot_versions_a_changed_class(built, tmp_path):
         "product_segments_snapshot",
         "--indirect-selection",
         "cautious",
+        "--exclude-resource-type",
+        "unit_test",
         extra_vars={"abc_a_share": 0.5},
     )
     assert result.returncode == 0, _fail_message(result)

@@ -120,6 +120,8 @@ def assessed(small_build, tmp_path_factory):
             "movers": "governance.impact_assessment",
             "by_segment": "governance.impact_assessment_by_segment",
             "current": "assess_baseline.product_segments",
+            "policies": "assess_baseline.inventory_policies",
+            "service_changes": "governance.impact_assessment_service_changes",
             "logic": "intermediate.int_segmentation__logic_version",
         }.items()
     }
@@ -162,3 +164,16 @@ def test_the_segment_effects_add_up(assessed):
     ).all()
     # the movers' safety stock change is part of their segments' change
     assert movers["proposed_safety_stock_value"].notna().all()
+    # the current side's inventory is the baseline's policies, safety plus cycle stock
+    policies = assessed["policies"]
+    current_products = set(assessed["current"]["sku_id"])
+    in_segments = policies[policies["sku_id"].isin(current_products)]
+    assert products["current_inventory_value"].sum() == pytest.approx(
+        (in_segments["safety_stock_value"] + in_segments["cycle_stock_value"]).sum(), rel=1e-9
+    )
+    # a proposal moves freight between customer segments: the total stays
+    customers = by_segment[by_segment["entity_type"] == "customer"]
+    assert customers["current_freight_cost"].sum() == pytest.approx(customers["proposed_freight_cost"].sum())
+    assert customers["current_freight_cost"].sum() > 0
+    # an ABC share moves no customer, so no customer's service is lowered
+    assert assessed["service_changes"].empty

@@ -108,8 +108,13 @@ final as (
                 )
             else candidates.delivery_frequency_per_week
         end as delivery_frequency_per_week,
-        candidates.requires_temperature_control
+        candidates.requires_temperature_control,
+        stamp.logic_version as segmentation_logic_version,
+        stamp.logic_fingerprint as segmentation_logic_fingerprint,
+        stamp.input_fingerprint as segmentation_input_fingerprint,
+        stamp.as_of_date
     from candidates
+    cross join {{ ref('int_segmentation__build_stamp') }} as stamp
     where candidates.match_rank = 1
 )
 

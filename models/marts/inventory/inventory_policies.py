@@ -427,11 +427,30 @@ def _to_pandas(relation) -> pd.DataFrame:
 # --- end of shared helper _to_pandas ---
 
 
+#: the build's segmentation stamp (int_segmentation__build_stamp) every policy row carries
+STAMP_COLUMNS = {
+    "logic_version": "segmentation_logic_version",
+    "logic_fingerprint": "segmentation_logic_fingerprint",
+    "input_fingerprint": "segmentation_input_fingerprint",
+}
+
+
+def stamped(policies: pd.DataFrame, stamp: pd.DataFrame) -> pd.DataFrame:
+    """The policies with the one-row stamp's columns (STAMP_COLUMNS) on every row."""
+    if len(stamp) != 1:
+        raise ValueError(f"int_segmentation__build_stamp must have one row, has {len(stamp)}")
+    out = policies.copy()
+    for source, column in STAMP_COLUMNS.items():
+        out[column] = pd.Series([stamp[source].iloc[0]] * len(out), index=out.index, dtype="string")
+    return out
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
     inputs = _to_pandas(dbt.ref("int_inventory__policy_inputs"))
     demand = _to_pandas(dbt.ref("int_inventory__demand_statistics"))
-    return build_policies(
+    stamp = _to_pandas(dbt.ref("int_segmentation__build_stamp"))
+    policies = build_policies(
         inputs,
         demand,
         safety_stock_method=str(dbt.config.get("safety_stock_method")),
@@ -439,3 +458,4 @@ def model(dbt, session):
         ordering_cost=float(dbt.config.get("ordering_cost")),
         holding_cost_rate=float(dbt.config.get("holding_cost_rate")),
     )
+    return stamped(policies, stamp)

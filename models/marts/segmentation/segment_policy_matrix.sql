@@ -16,7 +16,11 @@ final as (
         constraint_reason,
         service_level_target,
         delivery_frequency_per_week,
-        requires_temperature_control
+        requires_temperature_control,
+        segmentation_logic_version,
+        segmentation_logic_fingerprint,
+        segmentation_input_fingerprint,
+        as_of_date
     from matrix
 )
 

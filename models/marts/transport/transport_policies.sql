@@ -10,7 +10,11 @@ with matrix as (
         policy_key,
         transport_mode,
         delivery_frequency_per_week,
-        constraint_reason
+        constraint_reason,
+        segmentation_logic_version,
+        segmentation_logic_fingerprint,
+        segmentation_input_fingerprint,
+        as_of_date
     from {{ ref('int_segments__policy_matrix') }}
 ),
 
@@ -79,7 +83,11 @@ final as (
         is_expedite_eligible,
         is_consolidation_allowed,
         requires_temperature_control,
-        requires_security_screening
+        requires_security_screening,
+        segmentation_logic_version,
+        segmentation_logic_fingerprint,
+        segmentation_input_fingerprint,
+        as_of_date
     from candidates
     where match_rank = 1
 )
