@@ -17,6 +17,9 @@ import pytest
 
 from scw.stress import Stress, stress_extracts
 
+#: the build's as-of date; the order O5 dated in 2099 (a defect) lies after it
+AS_OF = dt.date(2026, 3, 31)
+
 
 def _write(frame: pd.DataFrame, path) -> None:
     con = duckdb.connect()
@@ -49,29 +52,29 @@ def raw(tmp_path, request):
     _write(
         pd.DataFrame(
             {
-                "order_id": ["O1", "O2", "O3", "O4"],
-                "customer_id": ["C1", "C1", "C2", "C3"],
-                "order_ts": pd.to_datetime(["2026-03-30", "2025-10-01", "2026-03-30", "2026-03-31"]),
+                "order_id": ["O1", "O2", "O3", "O4", "O5"],
+                "customer_id": ["C1", "C1", "C2", "C3", "C1"],
+                "order_ts": pd.to_datetime(["2026-03-30", "2025-10-01", "2026-03-30", "2026-03-31", "2099-01-01"]),
             }
         ),
         folder / f"erp_sales_orders{suffix}",
     )
     lines = pd.DataFrame(
         {
-            "order_id": ["O1", "O1", "O2", "O3", "O4"],
-            "line_number": [1, 2, 1, 1, 1],
-            "quantity_ordered": ["10", "3", "10", "10", "abc"] if text else [10.0, 3.0, 10.0, 10.0, 7.0],
-            "quantity_shipped": ["8", "3", "10", "10", "5"] if text else [8.0, 3.0, 10.0, 10.0, 5.0],
+            "order_id": ["O1", "O1", "O2", "O3", "O4", "O5"],
+            "line_number": [1, 2, 1, 1, 1, 1],
+            "quantity_ordered": ["10", "3", "10", "10", "abc", "4"] if text else [10.0, 3.0, 10.0, 10.0, 7.0, 4.0],
+            "quantity_shipped": ["8", "3", "10", "10", "5", "4"] if text else [8.0, 3.0, 10.0, 10.0, 5.0, 4.0],
         }
     )
     _write(lines, folder / f"erp_sales_order_lines{suffix}")
     _write(
         pd.DataFrame(
             {
-                "receipt_id": ["R1", "R2", "R3", "R4"],
-                "supplier_id": ["S1", "S2", "S1", "S1"],
-                "po_date": pd.to_datetime(["2026-03-01", "2026-02-01", "2024-12-01", "2026-01-10"]).date,
-                "receipt_date": pd.to_datetime(["2026-03-11", "2026-02-15", "2024-12-20", None]).date,
+                "receipt_id": ["R1", "R2", "R3", "R4", "R5"],
+                "supplier_id": ["S1", "S2", "S1", "S1", "S1"],
+                "po_date": pd.to_datetime(["2026-03-01", "2026-02-01", "2024-12-01", "2026-01-10", "2099-01-01"]).date,
+                "receipt_date": pd.to_datetime(["2026-03-11", "2026-02-15", "2024-12-20", None, "2099-01-05"]).date,
             }
         ),
         folder / f"erp_purchase_receipts{suffix}",
@@ -82,22 +85,22 @@ def raw(tmp_path, request):
 
 def test_a_demand_spike_scales_the_regions_recent_lines(raw, tmp_path):
     out = tmp_path / "stressed"
-    changed = stress_extracts(raw, out, Stress.parse("demand_spike:north:50"))
+    changed = stress_extracts(raw, out, Stress.parse("demand_spike:north:50"), AS_OF)
     suffix = next(raw.glob("erp_sales_order_lines.*")).suffix
     before = _read(raw / f"erp_sales_order_lines{suffix}")
     after = _read(out / f"erp_sales_order_lines{suffix}")
     # O1 (C1, north, recent) and O4 (C3, ' North ', recent) rise by half, rounded;
-    # O2 (C1, older than 90 days) and O3 (south) stay
+    # O2 (C1, older than 90 days), O3 (south) and O5 (after the as-of date) stay
     assert changed == {"erp_sales_order_lines": 3}
     expected_ordered = [15, 5, 10, 10, None]  # round(4.5) is 5 (half away from zero); 'abc' stays
     expected_shipped = [12, 5, 10, 10, 8]  # round(7.5) is 8
     if suffix == ".csv":
-        assert after["quantity_ordered"].tolist() == ["15.0", "5.0", "10", "10", "abc"]
-        assert after["quantity_shipped"].tolist() == ["12.0", "5.0", "10", "10", "8.0"]
+        assert after["quantity_ordered"].tolist() == ["15.0", "5.0", "10", "10", "abc", "4"]
+        assert after["quantity_shipped"].tolist() == ["12.0", "5.0", "10", "10", "8.0", "4"]
     else:
         assert after["quantity_ordered"].tolist()[:4] == expected_ordered[:4]
-        assert after["quantity_ordered"].tolist()[4] == pytest.approx(11.0)  # 7 x 1.5 = 10.5, rounded
-        assert after["quantity_shipped"].tolist() == expected_shipped
+        assert after["quantity_ordered"].tolist()[4:] == [11.0, 4.0]  # 7 x 1.5 = 10.5, rounded
+        assert after["quantity_shipped"].tolist() == expected_shipped + [4.0]
         assert after.dtypes.equals(before.dtypes)
     assert after["order_id"].tolist() == before["order_id"].tolist()
     # the other extracts are copied as they are
@@ -114,17 +117,30 @@ def test_a_supplier_disruption_delays_the_recent_receipts(raw, tmp_path):
         return [None if pd.isna(value) else pd.Timestamp(value).date() for value in frame["receipt_date"]]
 
     out = tmp_path / "all"
-    assert stress_extracts(raw, out, Stress.parse("supplier_disruption:7")) == {"erp_purchase_receipts": 2}
+    assert stress_extracts(raw, out, Stress.parse("supplier_disruption:7"), AS_OF) == {"erp_purchase_receipts": 2}
     after = _read(out / f"erp_purchase_receipts{suffix}")
-    # R1 and R2 (PO in the last 365 days) a week later; R3 (PO of 2024) and R4 (not received) as they were
-    assert receipt_dates(after) == [dt.date(2026, 3, 18), dt.date(2026, 2, 22), dt.date(2024, 12, 20), None]
+    # R1 and R2 (PO in the 365 days to the as-of date) a week later; R3 (PO of 2024), R4 (not
+    # received) and R5 (a PO after the as-of date) as they were
+    assert receipt_dates(after) == [
+        dt.date(2026, 3, 18),
+        dt.date(2026, 2, 22),
+        dt.date(2024, 12, 20),
+        None,
+        dt.date(2099, 1, 5),
+    ]
     if suffix != ".csv":
         assert after.dtypes.equals(before.dtypes)
 
     out = tmp_path / "one"
-    assert stress_extracts(raw, out, Stress.parse("supplier_disruption:7:S2")) == {"erp_purchase_receipts": 1}
+    assert stress_extracts(raw, out, Stress.parse("supplier_disruption:7:S2"), AS_OF) == {"erp_purchase_receipts": 1}
     after = _read(out / f"erp_purchase_receipts{suffix}")
-    assert receipt_dates(after) == [dt.date(2026, 3, 11), dt.date(2026, 2, 22), dt.date(2024, 12, 20), None]
+    assert receipt_dates(after) == [
+        dt.date(2026, 3, 11),
+        dt.date(2026, 2, 22),
+        dt.date(2024, 12, 20),
+        None,
+        dt.date(2099, 1, 5),
+    ]
 
 
 @pytest.mark.parametrize(

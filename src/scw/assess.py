@@ -145,7 +145,13 @@ def assess(
     else:
         # stressed extracts change everything built from them
         stressed = out.parent / "stressed_raw"
-        changed = stress_extracts(Path(raw_path) if raw_path else project_raw_path(project_dir), stressed, stress)
+        con = duckdb.connect(str(out), read_only=True)
+        try:
+            as_of = con.execute("select as_of_date from intermediate.int_calendar__as_of_date").fetchone()[0]
+        finally:
+            con.close()
+        raw = Path(raw_path) if raw_path else project_raw_path(project_dir)
+        changed = stress_extracts(raw, stressed, stress, as_of)
         print(f"stressed extracts in {stressed}: " + ", ".join(f"{t} {n:,} rows changed" for t, n in changed.items()))
         base_vars = {"raw_path": str(stressed.resolve())}
         selection = ["--full-refresh"]

@@ -6,11 +6,15 @@ and what policy would follow, as it does for a proposed logic:
 
 - ``demand_spike:<region>:<percent>[:<days>]``: the ordered and shipped
   quantities of the order lines of the region's customers (erp_customers)
-  placed in the last ``days`` (default 90) days of the order history rise
-  by ``percent`` (rounded to whole units);
+  placed in the ``days`` (default 90) days up to the as-of date rise by
+  ``percent`` (rounded to whole units);
 - ``supplier_disruption:<days>[:<supplier_id>]``: every purchase receipt
-  (of one supplier, or of all) with a PO in the last 365 days of the
-  receipts arrives ``days`` later, so the lead time grows by that much.
+  (of one supplier, or of all) with a PO in the 365 days up to the as-of
+  date arrives ``days`` later, so the lead time grows by that much.
+
+The as-of date is the build's (int_calendar__as_of_date, the latest staged
+order), not the extracts' latest date: a row dated in the future by a
+defect would otherwise leave the window empty.
 
 Every other extract is copied as it is. The stressed table keeps its
 format (Parquet or CSV) and its columns' types; a value that does not
@@ -19,6 +23,7 @@ parse is left as it is, for staging to quarantine as it would.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,21 +93,21 @@ def _column_types(con: duckdb.DuckDBPyConnection, reader: str) -> dict[str, str]
     return {row[0]: row[1] for row in con.execute(f"describe select * from {reader}").fetchall()}
 
 
-def stress_extracts(raw: Path, out: Path, stress: Stress) -> dict[str, int]:
-    """Copy the extracts of ``raw`` to ``out`` with ``stress`` applied; table -> rows it changed."""
+def stress_extracts(raw: Path, out: Path, stress: Stress, as_of: dt.date) -> dict[str, int]:
+    """Copy the extracts of ``raw`` to ``out`` with ``stress`` applied as of ``as_of``; table -> rows it changed."""
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(raw, out)
     con = duckdb.connect()
     try:
         if stress.kind == "demand_spike":
-            return {"erp_sales_order_lines": _demand_spike(con, raw, out, stress)}
-        return {"erp_purchase_receipts": _supplier_disruption(con, raw, out, stress)}
+            return {"erp_sales_order_lines": _demand_spike(con, raw, out, stress, as_of)}
+        return {"erp_purchase_receipts": _supplier_disruption(con, raw, out, stress, as_of)}
     finally:
         con.close()
 
 
-def _demand_spike(con: duckdb.DuckDBPyConnection, raw: Path, out: Path, stress: Stress) -> int:
+def _demand_spike(con: duckdb.DuckDBPyConnection, raw: Path, out: Path, stress: Stress, as_of: dt.date) -> int:
     lines_path = _extract(raw, "erp_sales_order_lines")
     lines = _reader(lines_path)
     orders = _reader(_extract(raw, "erp_sales_orders"))
@@ -115,19 +120,18 @@ def _demand_spike(con: duckdb.DuckDBPyConnection, raw: Path, out: Path, stress: 
             select
                 trim(cast(order_id as varchar)) as order_id,
                 trim(cast(customer_id as varchar)) as customer_id,
-                try_cast(order_ts as timestamp) as order_ts
+                try_cast(try_cast(order_ts as timestamp) as date) as order_date
             from {orders}
-        ),
-        history_end as (select max(order_ts) as last_ts from orders)
+        )
         select distinct orders.order_id
         from orders
-        cross join history_end
         where
             orders.customer_id in (
                 select trim(cast(customer_id as varchar)) from {customers}
                 where lower(trim(cast(region as varchar))) = lower(trim('{region}'))
             )
-            and orders.order_ts > history_end.last_ts - interval {stress.days} day
+            and orders.order_date > date '{as_of}' - interval {stress.days} day
+            and orders.order_date <= date '{as_of}'
         """
     )
     types = _column_types(con, lines)
@@ -145,7 +149,7 @@ def _demand_spike(con: duckdb.DuckDBPyConnection, raw: Path, out: Path, stress: 
     return con.execute(f"select count(*) from {lines} where {condition}").fetchone()[0]
 
 
-def _supplier_disruption(con: duckdb.DuckDBPyConnection, raw: Path, out: Path, stress: Stress) -> int:
+def _supplier_disruption(con: duckdb.DuckDBPyConnection, raw: Path, out: Path, stress: Stress, as_of: dt.date) -> int:
     receipts_path = _extract(raw, "erp_purchase_receipts")
     receipts = _reader(receipts_path)
     types = _column_types(con, receipts)
@@ -154,11 +158,9 @@ def _supplier_disruption(con: duckdb.DuckDBPyConnection, raw: Path, out: Path, s
         if stress.supplier_id
         else ""
     )
-    last_po = con.execute(f"select max(try_cast(try_cast(po_date as timestamp) as date)) from {receipts}").fetchone()[0]
-    if last_po is None:
-        raise ValueError("erp_purchase_receipts has no readable po_date to stress")
+    po_date = "try_cast(try_cast(po_date as timestamp) as date)"
     condition = (
-        f"try_cast(try_cast(po_date as timestamp) as date) > date '{last_po}' - interval {DISRUPTION_WINDOW_DAYS} day"
+        f"{po_date} > date '{as_of}' - interval {DISRUPTION_WINDOW_DAYS} day and {po_date} <= date '{as_of}'"
         f" and try_cast(try_cast(receipt_date as timestamp) as date) is not null{supplier}"
     )
     later = f"try_cast(try_cast(receipt_date as timestamp) as date) + interval {stress.days} day"
