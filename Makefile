@@ -108,11 +108,12 @@ lint: data
 	DBT_DUCKDB_PATH=target/sqlfluff.duckdb \
 		$(BIN)/sqlfluff lint --processes 2 $(wildcard models tests analyses snapshots)
 
-# Two workers (the machine's two cores), one test module per worker at a time
-# so that module fixtures are built once, the slowest modules first
-# (pytests/conftest.py SLOWEST_MODULES); PYTEST_WORKERS=0 runs them in one
-# process.
-PYTEST_WORKERS ?= 2
+# Three workers on the machine's two cores (a third of each module's time is
+# single-threaded: dbt's parse and start-up, Spark's JVM, the tests' own
+# Python), one test module per worker at a time so that module fixtures are
+# built once, the slowest modules first (pytests/conftest.py
+# SLOWEST_MODULES); PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= 3
 pytest: $(SPARK_STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 

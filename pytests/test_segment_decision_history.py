@@ -30,6 +30,8 @@ DECIDE = [
     "int_customers__segment_history",
     "int_customers__segment_decisions",
     "customer_segments",
+    "int_segmentation__decision_features",
+    "int_segmentation__build_stamp",
     "segment_decision_log",
     "segment_feature_bins",
     "segment_feature_drift",

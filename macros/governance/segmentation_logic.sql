@@ -118,3 +118,16 @@
         or {{ bins }}.upper_edge >= {{ values }}.feature_value
     )
 {%- endmacro %}
+
+
+{#- The two columns that name this build on every row of the governance
+    logs (segment_decision_log, segment_feature_bins,
+    segment_feature_drift_history, segmentation_quality_log): build_id,
+    the dbt invocation id (ops.build_runs.invocation_id), and built_at,
+    when the invocation started (UTC). -#}
+{% macro governance_build_columns() -%}
+    '{{ invocation_id }}' as build_id,
+    {{ dbt.cast(
+        "'" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "'",
+        dbt.type_timestamp()) }} as built_at
+{%- endmacro %}

@@ -84,10 +84,7 @@ counted as (
 
 final as (
     select
-        '{{ invocation_id }}' as build_id,
-        {{ dbt.cast(
-            "'" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "'",
-            dbt.type_timestamp()) }} as built_at,
+        {{ governance_build_columns() | indent(8) }},
         feature,
         bin_index,
         lower_edge,

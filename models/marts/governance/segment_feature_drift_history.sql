@@ -25,10 +25,7 @@ with drift as (
 
 final as (
     select
-        '{{ invocation_id }}' as build_id,
-        {{ dbt.cast(
-            "'" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "'",
-            dbt.type_timestamp()) }} as built_at,
+        {{ governance_build_columns() | indent(8) }},
         feature,
         reference_build_id,
         entities,

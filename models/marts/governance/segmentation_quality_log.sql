@@ -36,10 +36,7 @@ as_of as (
 
 final as (
     select
-        '{{ invocation_id }}' as build_id,
-        {{ dbt.cast(
-            "'" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S') ~ "'",
-            dbt.type_timestamp()) }} as built_at,
+        {{ governance_build_columns() | indent(8) }},
         {{ dbt.cast('as_of.as_of_date', 'date') }} as as_of_date,
         diagnostics.method,
         diagnostics.k,
