@@ -4,7 +4,9 @@ A demand spike scales exactly the recent order lines of the region's
 customers and nothing else; a supplier disruption delays exactly the recent
 receipts (of one supplier, or all) by its days; every other extract is
 copied as it is, each file keeps its format and its columns' types, and a
-value that does not parse is left for staging to quarantine.
+value that does not parse is left for staging to quarantine. scw assess --stress,
+its dbt runs recorded instead of run, rebuilds its copy on the stressed
+extracts as of the build's as-of date.
 """
 
 from __future__ import annotations
@@ -150,3 +152,47 @@ def test_a_supplier_disruption_delays_the_recent_receipts(raw, tmp_path):
 def test_a_malformed_stress_says_what_it_expects(text):
     with pytest.raises(ValueError, match="expected demand_spike"):
         Stress.parse(text)
+
+
+def test_assess_with_a_stress_rebuilds_the_copy_on_the_stressed_extracts(raw, tmp_path, monkeypatch):
+    """scw assess --stress, its dbt runs recorded instead of run: the extracts are stressed as of the
+    copy's as-of date, every model is rebuilt on them (--full-refresh), and the two sides are kept."""
+    from scw import assess as assess_module
+
+    warehouse = tmp_path / "current.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema intermediate")
+    con.execute(f"create table intermediate.int_calendar__as_of_date as select date '{AS_OF}' as as_of_date")
+    for table in assess_module.COMPARED.values():
+        schema = table.split(".")[0]
+        con.execute(f"create schema if not exists {schema}")
+        con.execute(f"create table {table} as select 1 as side")
+    con.close()
+    calls = []
+
+    def fake_dbt(project_dir, out, *args, dbt_vars):
+        calls.append((args, dbt_vars))
+        return 0
+
+    monkeypatch.setattr(assess_module, "publish_problem", lambda path: None)
+    monkeypatch.setattr(assess_module, "dbt", fake_dbt)
+    monkeypatch.setattr(assess_module, "summary", lambda out: "")
+    out = tmp_path / "assess" / "assessment.duckdb"
+    code = assess_module.assess(
+        tmp_path, warehouse, out, {}, raw_path=str(raw), stress=Stress.parse("supplier_disruption:7")
+    )
+    assert code == 0
+    stressed = out.parent / "stressed_raw"
+    suffix = next(raw.glob("erp_purchase_receipts.*")).suffix
+    assert (stressed / f"erp_purchase_receipts{suffix}").read_bytes() != (
+        raw / f"erp_purchase_receipts{suffix}"
+    ).read_bytes()
+    (rebuild_args, rebuild_vars), (impact_args, impact_vars) = calls
+    assert "--full-refresh" in rebuild_args and "tag:periodic" not in rebuild_args
+    assert rebuild_vars == {"raw_path": str(stressed.resolve())}
+    assert impact_vars == {"raw_path": str(stressed.resolve()), "impact_assessment": True}
+    assert "impact_assessment_service_changes" in impact_args
+    con = duckdb.connect(str(out), read_only=True)
+    kept = {row[0] for row in con.execute("select schema_name from duckdb_schemas()").fetchall()}
+    con.close()
+    assert {"assess_baseline", "assess_proposal"} <= kept
