@@ -14,6 +14,7 @@
 #                (REFRESH_THREADS=2: the refresh with other DBT_THREADS)
 #   make spark   build the Spark selection (selectors.yml) on local Spark
 #   make report  the governance report and segment playbooks (reports/)
+#   make api     the segment API over the published build (docs/serving.md)
 
 PYTHON ?= python3
 VENV := .venv
@@ -29,7 +30,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh assess report
+.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh assess report api
 
 setup: $(STAMP)
 
@@ -142,6 +143,11 @@ bench: $(STAMP)
 # (governance.impact_assessment): make assess VARS='{abc_a_share: 0.7}'
 assess: $(STAMP)
 	$(BIN)/scw assess --vars "$(VARS)" --raw-path $(RAW_PATH)
+
+# The segment API on localhost:API_PORT; tokens from `scw api-tokens`
+API_PORT ?= 8000
+api: $(STAMP)
+	$(BIN)/scw api --port $(API_PORT)
 
 clean:
 	rm -rf target logs warehouse

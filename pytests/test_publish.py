@@ -30,6 +30,7 @@ import pytest
 from dbt_project_runner import DBT, REPO
 
 from scw import refresh as refresh_module
+from scw.serving.published import published_checksums
 from scw.warehouse import NotPublishable, WarehouseLocked, publish, publish_problem
 
 SCW = str(Path(sys.executable).with_name("scw"))
@@ -106,7 +107,11 @@ def test_refusal_leaves_the_published_copy_byte_identical(tmp_path):
     assert result.stderr.count("\n") == 1
     assert "never finished" in result.stderr and "is unchanged" in result.stderr
     assert target.read_bytes() == content
-    assert sorted(p.name for p in target.parent.iterdir()) == ["supply_chain.duckdb"]
+    # one build folder, the stable names, and no half-written folder left
+    assert sorted(p.name for p in target.parent.iterdir()) == [
+        ".publish.lock", "builds", "current", "parquet", "supply_chain.duckdb"
+    ]  # fmt: skip
+    assert len(list((target.parent / "builds").iterdir())) == 1
 
 
 def test_a_view_over_a_relative_path_is_not_published(tmp_path, monkeypatch):
@@ -300,7 +305,7 @@ def test_a_failed_build_is_not_published(small_build, tmp_path):
     fork = project.fork(tmp_path / "build")
     published = tmp_path / "published" / "supply_chain.duckdb"
     publish(fork.warehouse, published)
-    content = published.read_bytes()
+    content = published_checksums(published.parent)
     # a tolerance below zero: the GL tie-out fails on every row
     failed = fork.dbt("build", "--select", "assert_allocated_costs_tie_to_gl", extra_vars={"gl_tie_out_tolerance": -1})
     assert failed.returncode != 0
@@ -308,7 +313,7 @@ def test_a_failed_build_is_not_published(small_build, tmp_path):
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "failed (1 failed node)" in result.stderr
-    assert published.read_bytes() == content
+    assert published_checksums(published.parent) == content
 
 
 @pytest.mark.e2e
@@ -317,7 +322,8 @@ def test_a_build_killed_half_way_is_not_published(small_build, tmp_path):
     fork = project.fork(tmp_path / "build")
     published = tmp_path / "published" / "supply_chain.duckdb"
     publish(fork.warehouse, published)
-    content = published.read_bytes()
+    content = published_checksums(published.parent)
+    assert "parquet/segmentation/customer_segments.parquet" in content
     env = dict(
         os.environ,
         DBT_DUCKDB_PATH=str(fork.warehouse),
@@ -344,7 +350,8 @@ def test_a_build_killed_half_way_is_not_published(small_build, tmp_path):
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "never finished" in result.stderr
-    assert published.read_bytes() == content
+    # the DuckDB file and every mart's Parquet file
+    assert published_checksums(published.parent) == content
     # neither does a refresh start from it
     assert publish_problem(fork.warehouse) is not None
 

@@ -1,7 +1,7 @@
 """Reference seeds a user edits: a broken row fails the seed's own test, by name.
 
 Configuration that is a table is a seed (docs/configuration.md), tested
-like the data. One copy of the project gets three broken seeds at once and
+like the data. One copy of the project gets five broken seeds at once and
 runs `dbt seed` and the seeds' tests on the small extracts of the shared
 build: each planted defect fails its test, which names the seed, and every
 other seed test passes.
@@ -37,6 +37,10 @@ PLANTS = {
         "the source of the first factor left blank (a required column)",
         "not_null_columns_transport_emission_factors",
     ),
+    "serving_roles": (
+        "a role named 'Sales North' (not a name PostgreSQL and the API tokens can use)",
+        "expression_is_true_serving_roles_role__regexp_full_match_role_a_z_a_z0_9__",
+    ),
 }
 
 
@@ -63,6 +67,10 @@ def _plant(root: Path) -> None:
     _rewrite(
         seeds / "inventory_stress_scenarios.csv",
         lambda rows: [dict(r, scenario="base") if i == 0 else r for i, r in enumerate(rows)],
+    )
+    _rewrite(
+        seeds / "serving_roles.csv",
+        lambda rows: [dict(r, role="Sales North") if r["role"] == "sales_north" else r for r in rows],
     )
     _rewrite(
         seeds / "transport_emission_factors.csv",

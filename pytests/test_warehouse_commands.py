@@ -60,7 +60,16 @@ def test_publish_replaces_the_copy_atomically(warehouse, tmp_path):
     con = duckdb.connect(str(target), read_only=True)
     assert con.execute("select count(*) from core.fct_orders").fetchone()[0] == 3
     con.close()
-    assert [p.name for p in target.parent.iterdir()] == ["wh.duckdb"]
+    # the build's folder, the link to it and the stable names; no temporary file left
+    assert sorted(p.name for p in target.parent.iterdir()) == [
+        ".publish.lock",
+        "builds",
+        "current",
+        "parquet",
+        "wh.duckdb",
+    ]
+    (build,) = (target.parent / "builds").iterdir()
+    assert sorted(p.name for p in build.iterdir()) == ["manifest.json", "parquet", "wh.duckdb"]
     assert target.stat().st_mode & 0o777 == warehouse.stat().st_mode & 0o777
 
 

@@ -23,6 +23,7 @@ from . import (
     warehouse,
 )
 from .generator import command as generate_command
+from .serving import commands as serving_commands
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     generate_command.add_parser,
@@ -37,6 +38,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     segments_as_of.add_parser,
     assess.add_parser,
     governance_report.add_parser,
+    serving_commands.add_parsers,
 ]
 
 

@@ -24,8 +24,10 @@ The rules:
    folder under models/marts/: a rollup such as segment_working_capital of
    customer_working_capital); a figure another area needs is an
    intermediate model both read. The audit areas (``AUDIT_AREAS``: the
-   governance marts) are the exception: they audit what the other areas
-   publish (the policies, the exceptions), so they read those marts, and
+   governance marts, and the serving marts that say who may read what)
+   are the exception: they audit or serve what the other areas publish
+   (the policies, the exceptions, the customers a role may see), so they
+   read those marts, and
    no model outside an audit area reads them (they are the graph's sinks);
 5. the longest chain from a source to a business mart is reported;
 6. each headline quantity of ``QUANTITIES`` has one defining model: only it
@@ -51,7 +53,7 @@ MAX_PARENTS = 6
 REFRESH_CONTROL = ("stg_refresh__window", "stg_refresh__changed_keys")
 #: mart areas that audit what the other areas publish: they may read any
 #: mart, and no model outside them may read theirs (rule 4)
-AUDIT_AREAS = ("governance",)
+AUDIT_AREAS = ("governance", "serving")
 LAYER_ORDER = ("source", "seed", "staging", "core", "intermediate", "quality", "mart", "snapshot")
 
 #: Rule 6 (docs/architecture.md, "One model per quantity"): quantity, the

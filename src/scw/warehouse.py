@@ -5,9 +5,10 @@ row went (staged, quarantined, deduplicated) and headline figures. Sections
 for marts that do not exist yet are skipped, so the summary grows with the
 project.
 
-``publish`` copies the build file to ``warehouse/published/`` atomically (a
-compacted copy written to a temporary file in the target folder, then
-renamed). BI tools read the published copy: DuckDB allows one writer or many
+``publish`` copies the build file to ``warehouse/published/`` atomically, with
+a Parquet file per mart: the whole build is written into a folder of its own
+and swapped in by one rename of ``current`` (``serving/published.py`` has the
+layout). BI tools read the published copy: DuckDB allows one writer or many
 readers, so a dashboard that holds the build file open would make the next
 ``dbt build`` fail, and a build that fails half-way never touches what the
 readers see. It publishes only a whole, successful build: the latest dbt
@@ -35,6 +36,7 @@ after parsing the project, with a traceback.
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import re
 import shutil
@@ -43,6 +45,8 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+
+from .serving import audit, published
 
 DEFAULT_WAREHOUSE = "warehouse/supply_chain.duckdb"
 DEFAULT_PUBLISHED = "warehouse/published/supply_chain.duckdb"
@@ -354,56 +358,75 @@ def wasted_share(con: duckdb.DuckDBPyConnection, catalog: str, path: Path) -> fl
 
 
 def publish(source: Path, target: Path, compact_source: bool = True) -> Path:
-    """Publish ``source`` to ``target`` atomically; return ``target``.
+    """Publish ``source`` as ``target`` atomically, with a Parquet file per mart; return ``target``.
 
     Raises ``NotPublishable`` (``target`` untouched) unless the latest dbt run
     on ``source`` is a whole, successful ``dbt build``, and ``WarehouseLocked``
-    when a build holds ``source``. The copy is compacted when more than
-    ``COMPACT_ABOVE`` of ``source`` is freed space (or a write-ahead log
-    beside it holds changes a plain copy would miss); with ``compact_source``
-    the build file is then replaced by the same compacted copy (not while
-    such a log is there). ``source`` stays attached read-only throughout, so
-    no build can start on it half-way.
+    when a build holds ``source``. The build is written whole into a new
+    folder beside ``target`` (the DuckDB file, ``parquet/<schema>/<mart>.parquet``
+    and ``manifest.json``) and swapped in by one rename (``serving.published``):
+    a publish that fails or is killed before it leaves every published file
+    as it was. The copy is compacted when more than ``COMPACT_ABOVE`` of
+    ``source`` is freed space (or a write-ahead log beside it holds changes a
+    plain copy would miss); with ``compact_source`` the build file is then
+    replaced by the same compacted copy (not while such a log is there).
+    ``source`` stays attached read-only until the copy is made, so no build
+    can start on it half-way.
     """
     if not source.exists():
         raise FileNotFoundError(f"no warehouse at {source}: run `make build` first")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=".publishing-", suffix=".duckdb", dir=target.parent)
-    os.close(handle)
-    os.remove(tmp_name)  # DuckDB creates the database file itself
-    tmp = Path(tmp_name)
-    con = duckdb.connect()
-    try:
-        _attach_read_only(con, source, "build_file", str(target))
-        problem = build_problem(con, "build_file", source)
-        if problem is not None:
-            raise NotPublishable(problem)
-        relative = relative_path_views(con, "build_file")
-        if relative:
-            raise NotPublishable(
-                f"views of {source} read files by relative paths ({', '.join(relative[:3])}"
-                + (", ..." if len(relative) > 3 else "")
-                + "), which would read other files, or none, from another directory: build with"
-                " the project's profiles.yml (its plugin makes them absolute) or an absolute raw_path"
+    folder = target.parent
+    with published.PublishLock(folder):
+        build = None
+        con = duckdb.connect()
+        try:
+            _attach_read_only(con, source, "build_file", str(target))
+            problem = build_problem(con, "build_file", source)
+            if problem is not None:
+                raise NotPublishable(problem)
+            relative = relative_path_views(con, "build_file")
+            if relative:
+                raise NotPublishable(
+                    f"views of {source} read files by relative paths ({', '.join(relative[:3])}"
+                    + (", ..." if len(relative) > 3 else "")
+                    + "), which would read other files, or none, from another directory: build with"
+                    " the project's profiles.yml (its plugin makes them absolute) or an absolute raw_path"
+                )
+            invocation = con.execute(
+                "select invocation_id from build_file.ops.build_run_starts order by run_started_at desc limit 1"
+            ).fetchone()[0]
+            build = published.new_build_folder(folder, invocation)
+            copy = build / target.name
+            wal = source.with_name(source.name + ".wal")
+            compact = wal.exists() or wasted_share(con, "build_file", source) > COMPACT_ABOVE
+            if compact:
+                con.execute("attach '" + str(copy).replace("'", "''") + "' as published_copy")
+                con.execute("copy from database build_file to published_copy")
+                con.execute("detach published_copy")
+            else:
+                shutil.copyfile(source, copy)
+            # mkstemp-style private files would hide the copy from readers: the source's mode
+            shutil.copymode(source, copy)
+        except BaseException:
+            if build is not None:
+                shutil.rmtree(build, ignore_errors=True)
+            raise
+        finally:
+            con.close()
+        try:
+            published.checkpoint("database_copied")
+            rows = published.export_marts(
+                copy, build / "parquet", after_first=lambda: published.checkpoint("first_mart_written")
             )
-        wal = source.with_name(source.name + ".wal")
-        compact = wal.exists() or wasted_share(con, "build_file", source) > COMPACT_ABOVE
-        if compact:
-            con.execute("attach '" + tmp_name.replace("'", "''") + "' as published_copy")
-            con.execute("copy from database build_file to published_copy")
-            con.execute("detach published_copy")
-        else:
-            shutil.copyfile(source, tmp)
-        # mkstemp-style private files would hide the copy from readers: the source's mode
-        shutil.copymode(source, tmp)
-        os.replace(tmp, target)
+            published.write_manifest(build, target.name, invocation, rows)
+            published.checkpoint("manifest_written")
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+        published.swap_in(folder, build, target.name)
+        audit.record(folder, "publish", getpass.getuser(), str(target), build.name, invocation_id=invocation)
         if compact and compact_source and not wal.exists():
-            replace_with_copy(target, source, source)
-    finally:
-        con.close()
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            if leftover.exists():
-                leftover.unlink()
+            replace_with_copy(copy, source, source)
     return target
 
 
