@@ -1,7 +1,7 @@
 """The semantic layer: `mf query` on the small build gives the marts' figures.
 
 MetricFlow (dbt-metricflow) reads the semantic models and metrics of
-models/marts/serving/_serving__semantic_models.yml and runs on DuckDB:
+models/marts/serving/_serving__models.yml and runs on DuckDB:
 
 - cost_per_order by customer segment and month, computed by MetricFlow from
   the orders (cost_to_serve_orders) joined to their customers' segments,
