@@ -15,6 +15,7 @@
 #   make spark   build the Spark selection (selectors.yml) on local Spark
 #   make report  the governance report and segment playbooks (reports/)
 #   make api     the segment API over the published build (docs/serving.md)
+#   make dashboard  the dashboard over the published build (DASHBOARD_PORT)
 
 PYTHON ?= python3
 VENV := .venv
@@ -30,7 +31,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh assess report api
+.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh assess report api dashboard browser-setup
 
 setup: $(STAMP)
 
@@ -56,6 +57,23 @@ $(SPARK_STAMP): $(STAMP)
 	fi
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
 	touch $(SPARK_STAMP)
+
+# Debian's Chromium and its driver for the dashboard's browser test
+# (pytests/test_dashboard_browser.py), when absent (apt-get, needs root).
+BROWSER_STAMP := $(VENV)/.browser-installed
+browser-setup: $(BROWSER_STAMP)
+
+$(BROWSER_STAMP): $(STAMP)
+	@if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then \
+		echo "installing chromium and chromium-driver for the dashboard's browser test"; \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "apt-get needs root: install chromium and chromium-driver and rerun"; \
+			exit 1; \
+		fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+	fi
+	touch $(BROWSER_STAMP)
 
 # Demo extracts with their general ledger and budget (RAW_PATH/finance/),
 # generated deterministically from SEED when RAW_PATH does not exist. An
@@ -115,7 +133,7 @@ lint: data
 # built once, the slowest modules first (pytests/conftest.py
 # SLOWEST_MODULES); PYTEST_WORKERS=0 runs them in one process.
 PYTEST_WORKERS ?= 3
-pytest: $(SPARK_STAMP)
+pytest: $(SPARK_STAMP) $(BROWSER_STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: data lint pytest
@@ -127,8 +145,12 @@ spark: data $(SPARK_STAMP)
 		--selector spark_sql $(DBT_FLAGS) \
 		--vars '{raw_path: $(abspath $(RAW_PATH)), raw_format: $(FORMAT)}'
 
+# The docs site (lineage with the exposures: dashboard pages, API, ERP
+# export) as one self-contained file, target/static_index.html, then served
 docs: $(STAMP)
-	$(DBT) docs generate $(DBT_FLAGS) --vars '{raw_path: $(RAW_PATH)}'
+	$(DBT) parse $(DBT_FLAGS) --vars '{raw_path: $(RAW_PATH)}'
+	$(DBT) docs generate --static --no-compile $(DBT_FLAGS) --vars '{raw_path: $(RAW_PATH)}'
+	@echo "one file: target/static_index.html"
 	$(DBT) docs serve $(DBT_FLAGS) --port 8080
 
 # Full build at a scale: wall time, peak RSS, rows and
@@ -143,6 +165,12 @@ bench: $(STAMP)
 # (governance.impact_assessment): make assess VARS='{abc_a_share: 0.7}'
 assess: $(STAMP)
 	$(BIN)/scw assess --vars "$(VARS)" --raw-path $(RAW_PATH)
+
+# The dashboard (Streamlit) over the published build on localhost:DASHBOARD_PORT
+DASHBOARD_PORT ?= 8501
+dashboard: $(STAMP)
+	$(BIN)/streamlit run src/scw/serving/dashboard.py --server.port $(DASHBOARD_PORT) \
+		--server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
 
 # The segment API on localhost:API_PORT; tokens from `scw api-tokens`
 API_PORT ?= 8000

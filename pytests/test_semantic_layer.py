@@ -17,6 +17,7 @@ models/marts/serving/_serving__models.yml and runs on DuckDB:
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -67,6 +68,26 @@ def query(small_build, tmp_path_factory):
     con = duckdb.connect(str(project.warehouse), read_only=True)
     yield run, con
     con.close()
+
+
+def test_docs_generate_static_writes_one_file_with_every_exposure(small_build, tmp_path):
+    """`dbt docs generate --static` (make docs): one HTML file with the lineage
+    of every exposure (the dashboard pages, the API, the hook, the ERP export)."""
+    project, _ = small_build
+    fork = project.fork(tmp_path / "docs")
+    # --no-compile (after a parse): the lineage and catalog, without compiling
+    # every model against the built warehouse
+    assert fork.dbt("parse").returncode == 0
+    result = fork.dbt("docs", "generate", "--static", "--no-compile")
+    assert result.returncode == 0, result.stdout[-3000:]
+    page = fork.output / "target" / "static_index.html"
+    text = page.read_text()
+    manifest = json.loads((fork.output / "target" / "manifest.json").read_text())
+    exposures = {e["name"] for e in manifest["exposures"].values()}
+    assert {"segment_api", "order_entry_hook", "erp_planning_parameters_export", "dashboard_whale_curve"} <= exposures
+    assert len([e for e in exposures if e.startswith("dashboard_")]) == 8
+    for name in exposures:
+        assert name in text, name
 
 
 def _num(text):

@@ -51,6 +51,10 @@ class RoleView:
     def is_scoped(self) -> bool:
         return self.region_scope != "*" or self.segment_scope != "*"
 
+    def readable_marts(self) -> list[str]:
+        """The marts (schema.name) of which the role may see at least one column."""
+        return sorted(m for m, entry in self._columns.items() if any(v for _, v in entry["columns"].values()))
+
     def visible_columns(self, mart: str) -> list[str]:
         """The columns of ``mart`` (schema.name) the role may see, in the table's order."""
         entry = self._columns.get(mart)
