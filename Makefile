@@ -16,6 +16,8 @@
 #   make report  the governance report and segment playbooks (reports/)
 #   make api     the segment API over the published build (docs/serving.md)
 #   make dashboard  the dashboard over the published build (DASHBOARD_PORT)
+#   make serve-postgres  the published marts in a local PostgreSQL with the
+#                role map's roles (PG_PORT, default 5433)
 
 PYTHON ?= python3
 VENV := .venv
@@ -31,7 +33,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh assess report api dashboard browser-setup
+.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh assess report api dashboard browser-setup postgres-setup serve-postgres
 
 setup: $(STAMP)
 
@@ -74,6 +76,23 @@ $(BROWSER_STAMP): $(STAMP)
 			apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
 	fi
 	touch $(BROWSER_STAMP)
+
+# Debian's PostgreSQL 15 server for serve-postgres and its no-leak tests
+# (pytests/test_serving_postgres.py), when absent (apt-get, needs root).
+PG_STAMP := $(VENV)/.postgres-installed
+postgres-setup: $(PG_STAMP)
+
+$(PG_STAMP): $(STAMP)
+	@if ! [ -x /usr/lib/postgresql/15/bin/initdb ]; then \
+		echo "installing postgresql-15 for serve-postgres and its tests"; \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "apt-get needs root: install postgresql-15 and rerun"; \
+			exit 1; \
+		fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends postgresql-15; \
+	fi
+	touch $(PG_STAMP)
 
 # Demo extracts with their general ledger and budget (RAW_PATH/finance/),
 # generated deterministically from SEED when RAW_PATH does not exist. An
@@ -133,7 +152,7 @@ lint: data
 # built once, the slowest modules first (pytests/conftest.py
 # SLOWEST_MODULES); PYTEST_WORKERS=0 runs them in one process.
 PYTEST_WORKERS ?= 3
-pytest: $(SPARK_STAMP) $(BROWSER_STAMP)
+pytest: $(SPARK_STAMP) $(BROWSER_STAMP) $(PG_STAMP)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: data lint pytest
@@ -171,6 +190,12 @@ DASHBOARD_PORT ?= 8501
 dashboard: $(STAMP)
 	$(BIN)/streamlit run src/scw/serving/dashboard.py --server.port $(DASHBOARD_PORT) \
 		--server.address 127.0.0.1 --server.headless true --browser.gatherUsageStats false
+
+# The published marts in a local PostgreSQL 15 (warehouse/postgres/, port
+# PG_PORT) with a login role per row of seed serving_roles
+PG_PORT ?= 5433
+serve-postgres: $(PG_STAMP)
+	$(BIN)/scw serve-postgres --port $(PG_PORT)
 
 # The segment API on localhost:API_PORT; tokens from `scw api-tokens`
 API_PORT ?= 8000

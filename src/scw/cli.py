@@ -24,6 +24,7 @@ from . import (
 )
 from .generator import command as generate_command
 from .serving import commands as serving_commands
+from .serving import postgres as serving_postgres
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     generate_command.add_parser,
@@ -39,6 +40,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     assess.add_parser,
     governance_report.add_parser,
     serving_commands.add_parsers,
+    serving_postgres.add_parsers,
 ]
 
 
