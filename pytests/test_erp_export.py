@@ -163,3 +163,60 @@ def test_command_line(warehouse, tmp_path, capsys):
     assert _read(out)[0] == EXPECTED_HEADER
     code = main(["export-erp-parameters", "--warehouse", str(tmp_path / "absent.duckdb"), "--out", str(out)])
     assert code == 1
+
+
+# ---- the SAP and Oracle profiles ------------------------------------------
+
+
+def test_sap_profile_maps_each_policy_type_to_its_mrp_fields(warehouse, tmp_path):
+    out = tmp_path / "sap.csv"
+    assert export_erp_parameters(warehouse, out, profile="sap") == 4
+    rows = _read(out)
+    assert rows[0] == ["WERKS", "MATNR", "DISMM", "MINBE", "EISBE", "DISLS", "BSTFE", "MABST", "LGRAD"]
+    assert rows[1:] == [
+        # reorder point planning with a fixed lot and the maximum of the (s, S) policy
+        ["DC01", "SKU1", "VB", "100", "13", "FX", "251", "351", "97.7"],
+        # make to order: MRP, lot for lot, no maximum or service level
+        ["DC01", "SKU3", "PD", "0", "0", "EX", "", "", ""],
+        ["DC02", "SKU1", "R1", "11", "4", "FX", "48", "59", "95.0"],
+        ["DC02", "SKU2", "VB", "121", "40", "FX", "300", "421", "98.0"],
+    ]
+
+
+def test_oracle_profile_maps_each_policy_type_to_its_planning_attributes(warehouse, tmp_path):
+    out = tmp_path / "oracle.csv"
+    assert export_erp_parameters(warehouse, out, profile="oracle") == 4
+    rows = _read(out)
+    assert rows[0] == [
+        "ORGANIZATION_CODE", "ITEM_NUMBER", "INVENTORY_PLANNING_CODE", "MIN_MINMAX_QUANTITY",
+        "MAX_MINMAX_QUANTITY", "FIXED_ORDER_QUANTITY", "SAFETY_STOCK_QUANTITY", "EFFECTIVITY_DATE",
+    ]  # fmt: skip
+    assert rows[1:] == [
+        ["DC01", "SKU1", "1", "", "", "251", "13", "2026-10-31"],
+        ["DC01", "SKU3", "6", "", "", "", "0", "2026-10-31"],
+        # min-max planning carries its minimum and maximum
+        ["DC02", "SKU1", "2", "11", "59", "48", "4", "2026-10-31"],
+        ["DC02", "SKU2", "1", "", "", "300", "40", "2026-10-31"],
+    ]
+
+
+@pytest.mark.parametrize("profile", ["sap", "oracle"])
+def test_a_profile_refuses_a_policy_type_it_cannot_map_and_keeps_the_old_file(tmp_path, profile):
+    good = _make_warehouse(tmp_path / "good.duckdb", ROWS)
+    out = tmp_path / f"{profile}.csv"
+    export_erp_parameters(good, out, profile=profile)
+    before = out.read_bytes()
+    odd = _make_warehouse(
+        tmp_path / "odd.duckdb",
+        "('SKU9', 'DC01', 'AX', 'vendor_managed', 0.9, 1.0, 1.0, 1.0, 1.0, 2.0, date '2026-10-31')",
+    )
+    with pytest.raises(ExportError, match=f"'vendor_managed'.*no {profile} mapping"):
+        export_erp_parameters(odd, out, profile=profile)
+    assert out.read_bytes() == before
+
+
+def test_the_command_writes_a_profile_to_its_own_file(warehouse, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["export-erp-parameters", "--warehouse", str(warehouse), "--profile", "sap"]) == 0
+    assert "(sap profile)" in capsys.readouterr().out
+    assert _read(tmp_path / "exports" / "erp_planning_parameters_sap.csv")[0][0] == "WERKS"

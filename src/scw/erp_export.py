@@ -39,6 +39,58 @@ value (e.g. the service level of a SKU x DC waiting for review); the ERP
 keeps its own. valid_from is the date the policy was computed as of (column
 as_of_date), unless ``--valid-from`` sets it.
 
+Profiles (``--profile``)
+------------------------
+``generic`` is the layout above. ``sap`` and ``oracle`` write the same
+policies in the fields those systems' planning uploads take, derived from
+the generic row (so rounding and fallbacks are the same):
+
+``sap``: SAP material master, plant view (table MARC), MRP 1 and 2:
+
+=======  =====================================  ==============================
+field    meaning                                from
+=======  =====================================  ==============================
+WERKS    plant                                  plant
+MATNR    material                               material
+DISMM    MRP type                               policy_type: forward_stocking
+                                                VB (manual reorder point),
+                                                central_stocking R1 (time-
+                                                phased), make_to_order PD
+                                                (MRP), review_required ND (no
+                                                planning until reviewed)
+MINBE    reorder point                          reorder_point
+EISBE    safety stock                           safety_stock
+DISLS    lot-sizing procedure                   FX (fixed) with a lot size,
+                                                EX (lot for lot) without
+BSTFE    fixed lot size                         lot_size (FX only)
+MABST    maximum stock level                    max_stock (VB and R1)
+LGRAD    service level, %                       service_level x 100, 1 decimal
+=======  =====================================  ==============================
+
+``oracle``: Oracle E-Business Suite item-organization planning attributes
+(the item interface MTL_SYSTEM_ITEMS_INTERFACE, with the safety stock of
+MTL_SAFETY_STOCKS):
+
+=======================  ===========================  ========================
+column                   meaning                      from
+=======================  ===========================  ========================
+ORGANIZATION_CODE        inventory organization       plant
+ITEM_NUMBER              item (SEGMENT1)              material
+INVENTORY_PLANNING_CODE  1 reorder point, 2 min-max,  policy_type:
+                         6 not planned                forward_stocking 1,
+                                                      central_stocking 2,
+                                                      others 6
+MIN_MINMAX_QUANTITY      min-max minimum              min_stock (code 2)
+MAX_MINMAX_QUANTITY      min-max maximum              max_stock (code 2)
+FIXED_ORDER_QUANTITY     fixed order quantity         lot_size (codes 1, 2)
+SAFETY_STOCK_QUANTITY    safety stock                 safety_stock
+EFFECTIVITY_DATE         safety stock effective from  valid_from
+=======================  ===========================  ========================
+
+A policy type the profile does not know is an error, never a guess. Each
+profile's file is replaced atomically like the generic one (default
+``exports/erp_planning_parameters_<profile>.csv``).
+
 The file is replaced atomically: it is written to a temporary file in the
 target folder and renamed over the old one, so an ERP job that picks the file
 up never sees half of it, and a failed export leaves the previous file as it
@@ -93,6 +145,26 @@ REQUIRED_COLUMNS = [
     "service_level_target",
 ]
 OPTIONAL_COLUMNS = ["min_units", "max_units", "as_of_date"]
+
+
+SAP_HEADER = ["WERKS", "MATNR", "DISMM", "MINBE", "EISBE", "DISLS", "BSTFE", "MABST", "LGRAD"]
+SAP_MRP_TYPES = {
+    "forward_stocking": "VB",
+    "central_stocking": "R1",
+    "make_to_order": "PD",
+    "review_required": "ND",
+}
+ORACLE_HEADER = [
+    "ORGANIZATION_CODE",
+    "ITEM_NUMBER",
+    "INVENTORY_PLANNING_CODE",
+    "MIN_MINMAX_QUANTITY",
+    "MAX_MINMAX_QUANTITY",
+    "FIXED_ORDER_QUANTITY",
+    "SAFETY_STOCK_QUANTITY",
+    "EFFECTIVITY_DATE",
+]
+ORACLE_PLANNING_CODES = {"forward_stocking": "1", "central_stocking": "2", "make_to_order": "6", "review_required": "6"}
 
 
 class ExportError(RuntimeError):
@@ -222,15 +294,78 @@ def export_rows(policies: Sequence[dict], valid_from: str | dt.date | None = Non
     return rows
 
 
-def write_atomically(rows: Sequence[Sequence[str]], out: Path) -> Path:
-    """Write HEADER + rows as CSV to ``out`` through a temporary file and a rename."""
+def _profile_value(table: dict, policy_type: str, profile: str, plant: str, material: str) -> str:
+    if policy_type not in table:
+        raise ExportError(
+            f"policy type {policy_type!r} of plant {plant}, material {material} has no {profile} mapping"
+            f" (known: {', '.join(sorted(table))})"
+        )
+    return table[policy_type]
+
+
+def sap_rows(rows: Sequence[Sequence[str]]) -> list[list[str]]:
+    """The generic rows as SAP MARC MRP fields (SAP_HEADER)."""
+    out = []
+    for plant, material, policy_type, reorder, safety, lot, _minimum, maximum, service, _valid in rows:
+        mrp_type = _profile_value(SAP_MRP_TYPES, policy_type, "sap", plant, material)
+        fixed = lot not in ("", "0")
+        out.append(
+            [
+                plant,
+                material,
+                mrp_type,
+                reorder,
+                safety,
+                "FX" if fixed else "EX",
+                lot if fixed else "",
+                maximum if mrp_type in ("VB", "R1") else "",
+                "" if service == "" else f"{100 * float(service):.1f}",
+            ]
+        )
+    return out
+
+
+def oracle_rows(rows: Sequence[Sequence[str]]) -> list[list[str]]:
+    """The generic rows as Oracle EBS item-organization planning attributes (ORACLE_HEADER)."""
+    out = []
+    for plant, material, policy_type, _reorder, safety, lot, minimum, maximum, _service, valid in rows:
+        code = _profile_value(ORACLE_PLANNING_CODES, policy_type, "oracle", plant, material)
+        out.append(
+            [
+                plant,
+                material,
+                code,
+                minimum if code == "2" else "",
+                maximum if code == "2" else "",
+                lot if code in ("1", "2") else "",
+                safety,
+                valid,
+            ]
+        )
+    return out
+
+
+#: profile -> (header, rows from the generic rows)
+PROFILES = {
+    "generic": (HEADER, lambda rows: [list(row) for row in rows]),
+    "sap": (SAP_HEADER, sap_rows),
+    "oracle": (ORACLE_HEADER, oracle_rows),
+}
+
+
+def default_out(profile: str) -> str:
+    return DEFAULT_OUT if profile == "generic" else DEFAULT_OUT.replace(".csv", f"_{profile}.csv")
+
+
+def write_atomically(rows: Sequence[Sequence[str]], out: Path, header: Sequence[str] = HEADER) -> Path:
+    """Write ``header`` + rows as CSV to ``out`` through a temporary file and a rename."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             writer = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-            writer.writerow(HEADER)
+            writer.writerow(header)
             writer.writerows(rows)
             stream.flush()
             os.fsync(stream.fileno())
@@ -244,10 +379,11 @@ def write_atomically(rows: Sequence[Sequence[str]], out: Path) -> Path:
     return out
 
 
-def export_erp_parameters(warehouse: Path, out: Path, valid_from: str | None = None) -> int:
-    """Export the policies of ``warehouse`` to ``out``; returns the number of rows written."""
-    rows = export_rows(read_policies(Path(warehouse)), valid_from)
-    write_atomically(rows, Path(out))
+def export_erp_parameters(warehouse: Path, out: Path, valid_from: str | None = None, profile: str = "generic") -> int:
+    """Export the policies of ``warehouse`` to ``out`` in ``profile``; returns the number of rows written."""
+    header, convert = PROFILES[profile]
+    rows = convert(export_rows(read_policies(Path(warehouse)), valid_from))
+    write_atomically(rows, Path(out), header)
     return len(rows)
 
 
@@ -261,11 +397,12 @@ def _valid_from(text: str) -> str:
 def _run(args: argparse.Namespace) -> int:
     warehouse = warehouse_path(args.warehouse)
     try:
-        count = export_erp_parameters(warehouse, Path(args.out), args.valid_from)
+        out = Path(args.out or default_out(args.profile))
+        count = export_erp_parameters(warehouse, out, args.valid_from, args.profile)
     except (ExportError, FileNotFoundError) as error:
         print(f"export-erp-parameters: {error}")
         return 1
-    print(f"wrote {count:,} SKU x DC rows to {args.out}")
+    print(f"wrote {count:,} SKU x DC rows to {out} ({args.profile} profile)")
     return 0
 
 
@@ -285,7 +422,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--warehouse",
         help=f"DuckDB file to read (read-only; default: $DBT_DUCKDB_PATH or {DEFAULT_WAREHOUSE})",
     )
-    parser.add_argument("--out", default=DEFAULT_OUT, help=f"CSV to write (default: {DEFAULT_OUT})")
+    parser.add_argument(
+        "--out", help=f"CSV to write (default: {DEFAULT_OUT}, or _sap / _oracle before .csv for a profile)"
+    )
+    parser.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default="generic",
+        help="generic (default), sap (MARC MRP fields) or oracle (item-organization planning attributes)",
+    )
     parser.add_argument(
         "--valid-from",
         type=_valid_from,
