@@ -16,6 +16,8 @@
 #   make report  the governance report and segment playbooks (reports/)
 #   make api     the segment API over the published build (docs/serving.md)
 #   make dashboard  the dashboard over the published build (DASHBOARD_PORT)
+#   make sandbox  build the working copy's change of logic or seeds beside
+#                production and list what it changes (VARS='{...}' too)
 #   make serve-postgres  the published marts in a local PostgreSQL with the
 #                role map's roles (PG_PORT, default 5433)
 
@@ -33,7 +35,7 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh assess report api dashboard browser-setup postgres-setup serve-postgres
+.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh assess report api dashboard browser-setup postgres-setup serve-postgres sandbox
 
 setup: $(STAMP)
 
@@ -196,6 +198,12 @@ dashboard: $(STAMP)
 PG_PORT ?= 5433
 serve-postgres: $(PG_STAMP)
 	$(BIN)/scw serve-postgres --port $(PG_PORT)
+
+# A proposed change of logic or seeds (your working copy, or VARS) built in
+# warehouse/sandbox/ beside the published build, with the entities and
+# policy rows it changes; never published (docs/serving.md, "Sandbox")
+sandbox: $(STAMP)
+	$(BIN)/scw sandbox --raw-path $(RAW_PATH) $(if $(VARS),--vars "$(VARS)")
 
 # The segment API on localhost:API_PORT; tokens from `scw api-tokens`
 API_PORT ?= 8000

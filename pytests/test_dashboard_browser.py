@@ -163,7 +163,16 @@ def load(driver, base: str, page: str, role: str) -> Page:
         return headings and not running
 
     WebDriverWait(driver, 60, poll_frequency=0.2).until(settled)
-    time.sleep(0.5)  # the last elements of a finished run
+    # the run has finished; its last elements are drawn when the page stops changing
+    main, last, stable_since = None, None, time.monotonic()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        main = driver.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text
+        if main != last:
+            last, stable_since = main, time.monotonic()
+        elif time.monotonic() - stable_since >= 1.0:
+            break
+        time.sleep(0.2)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(SCREENSHOTS / f"{page or 'overview'}__{role}.png"))
     return Page(driver)

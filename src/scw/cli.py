@@ -19,6 +19,7 @@ from . import (
     governance_report,
     lineage,
     refresh,
+    sandbox,
     segments_as_of,
     warehouse,
 )
@@ -41,6 +42,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     governance_report.add_parser,
     serving_commands.add_parsers,
     serving_postgres.add_parsers,
+    sandbox.add_parser,
 ]
 
 

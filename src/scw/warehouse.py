@@ -357,7 +357,20 @@ def wasted_share(con: duckdb.DuckDBPyConnection, catalog: str, path: Path) -> fl
     return path.stat().st_size / used - 1 if used else 0.0
 
 
-def publish(source: Path, target: Path, compact_source: bool = True) -> Path:
+def dbt_manifest_of(invocation: str | None, manifest: Path | None) -> Path | None:
+    """``manifest`` (dbt's target/manifest.json) when it was written by the run ``invocation``."""
+    if manifest is None or invocation is None or not manifest.exists():
+        return None
+    try:
+        with manifest.open() as handle:
+            # the metadata comes first: no need to parse the whole file
+            head = handle.read(4096)
+    except OSError:
+        return None
+    return manifest if f'"invocation_id": "{invocation}"' in head else None
+
+
+def publish(source: Path, target: Path, compact_source: bool = True, dbt_manifest: Path | None = None) -> Path:
     """Publish ``source`` as ``target`` atomically, with a Parquet file per mart; return ``target``.
 
     Raises ``NotPublishable`` (``target`` untouched) unless the latest dbt run
@@ -371,7 +384,9 @@ def publish(source: Path, target: Path, compact_source: bool = True) -> Path:
     plain copy would miss); with ``compact_source`` the build file is then
     replaced by the same compacted copy (not while such a log is there).
     ``source`` stays attached read-only until the copy is made, so no build
-    can start on it half-way.
+    can start on it half-way. ``dbt_manifest`` (dbt's manifest.json) is
+    published with the build as ``dbt_manifest.json`` when the build's own
+    run wrote it: the production state ``scw sandbox`` compares a change with.
     """
     if not source.exists():
         raise FileNotFoundError(f"no warehouse at {source}: run `make build` first")
@@ -414,6 +429,9 @@ def publish(source: Path, target: Path, compact_source: bool = True) -> Path:
         finally:
             con.close()
         try:
+            own_manifest = dbt_manifest_of(invocation, dbt_manifest)
+            if own_manifest is not None:
+                shutil.copyfile(own_manifest, build / "dbt_manifest.json")
             published.checkpoint("database_copied")
             rows = published.export_marts(
                 copy, build / "parquet", after_first=lambda: published.checkpoint("first_mart_written")
@@ -438,7 +456,8 @@ def _summary(args: argparse.Namespace) -> int:
 def _publish(args: argparse.Namespace) -> int:
     source = warehouse_path(args.warehouse)
     try:
-        target = publish(source, Path(args.to), compact_source=not args.keep_build_file)
+        manifest = Path(os.environ.get("DBT_TARGET_PATH") or "target") / "manifest.json"
+        target = publish(source, Path(args.to), compact_source=not args.keep_build_file, dbt_manifest=manifest)
     except (NotPublishable, WarehouseLocked) as problem:
         print(f"not published ({args.to} is unchanged): {problem}", file=sys.stderr)
         return 1
