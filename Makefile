@@ -35,13 +35,16 @@ DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir . --project-dir .
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh assess report api dashboard browser-setup postgres-setup serve-postgres sandbox
+.PHONY: build test setup spark-setup spark data lint pytest docs publish clean bench refresh assess report api dashboard serve-postgres sandbox system-packages
 
 setup: $(STAMP)
 
+# EXTRAS: the optional dependencies to install with the project (`make test`
+# takes the spark extra too, in the same pip run)
+EXTRAS ?= dev
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
 # Local Spark for the `spark` target: Java 17 from Debian's packages when no
@@ -50,51 +53,10 @@ $(STAMP): pyproject.toml
 spark-setup: $(SPARK_STAMP)
 
 $(SPARK_STAMP): $(STAMP)
-	@if ! java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then \
-		echo "installing Java 17 (openjdk-17-jre-headless): pyspark 4 needs Java 17 or newer"; \
-		if [ "$$(id -u)" != 0 ]; then \
-			echo "apt-get needs root: install openjdk-17-jre-headless (or any Java >= 17) and rerun"; \
-			exit 1; \
-		fi; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless; \
-	fi
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
+	@$(MAKE) --no-print-directory system-packages NEED=java
+	@$(BIN)/python -c "import pyspark, dbt.adapters.spark" 2>/dev/null \
+		|| $(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
 	touch $(SPARK_STAMP)
-
-# Debian's Chromium and its driver for the dashboard's browser test
-# (pytests/test_dashboard_browser.py), when absent (apt-get, needs root).
-BROWSER_STAMP := $(VENV)/.browser-installed
-browser-setup: $(BROWSER_STAMP)
-
-$(BROWSER_STAMP): $(STAMP)
-	@if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then \
-		echo "installing chromium and chromium-driver for the dashboard's browser test"; \
-		if [ "$$(id -u)" != 0 ]; then \
-			echo "apt-get needs root: install chromium and chromium-driver and rerun"; \
-			exit 1; \
-		fi; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
-	fi
-	touch $(BROWSER_STAMP)
-
-# Debian's PostgreSQL 15 server for serve-postgres and its no-leak tests
-# (pytests/test_serving_postgres.py), when absent (apt-get, needs root).
-PG_STAMP := $(VENV)/.postgres-installed
-postgres-setup: $(PG_STAMP)
-
-$(PG_STAMP): $(STAMP)
-	@if ! [ -x /usr/lib/postgresql/15/bin/initdb ]; then \
-		echo "installing postgresql-15 for serve-postgres and its tests"; \
-		if [ "$$(id -u)" != 0 ]; then \
-			echo "apt-get needs root: install postgresql-15 and rerun"; \
-			exit 1; \
-		fi; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends postgresql-15; \
-	fi
-	touch $(PG_STAMP)
 
 # Demo extracts with their general ledger and budget (RAW_PATH/finance/),
 # generated deterministically from SEED when RAW_PATH does not exist. An
@@ -154,10 +116,40 @@ lint: data
 # built once, the slowest modules first (pytests/conftest.py
 # SLOWEST_MODULES); PYTEST_WORKERS=0 runs them in one process.
 PYTEST_WORKERS ?= 3
-pytest: $(SPARK_STAMP) $(BROWSER_STAMP) $(PG_STAMP)
+pytest: $(SPARK_STAMP)
+	@$(MAKE) --no-print-directory system-packages
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
-test: data lint pytest
+# The system packages (Java, Chromium, PostgreSQL: one apt-get when any is
+# missing) install in the background while the venv, the data and the lint
+# run; pytest starts when both are done.
+test:
+	@mkdir -p target
+	@( $(MAKE) --no-print-directory system-packages > target/system-packages.log 2>&1; \
+		echo $$? > target/system-packages.status ) & \
+	$(MAKE) --no-print-directory data lint EXTRAS=dev,spark; lint=$$?; \
+	wait; cat target/system-packages.log; \
+	[ "$$(cat target/system-packages.status)" = 0 ] || { echo "installing the system packages failed"; exit 1; }; \
+	[ $$lint = 0 ] || exit $$lint; \
+	$(MAKE) --no-print-directory pytest
+
+# Debian packages, in one apt-get (needs root) for those of NEED that are
+# absent: java (Java 17, for Spark), chromium (chromium and chromium-driver,
+# the dashboard's browser test), postgres (postgresql-15, serve-postgres and
+# its no-leak tests).
+NEED ?= java chromium postgres
+system-packages:
+	@missing=""; \
+	case " $(NEED) " in *" java "*) java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' \
+		|| missing="$$missing openjdk-17-jre-headless";; esac; \
+	case " $(NEED) " in *" chromium "*) [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+		[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver";; esac; \
+	case " $(NEED) " in *" postgres "*) [ -x /usr/lib/postgresql/15/bin/initdb ] \
+		|| missing="$$missing postgresql-15";; esac; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "installing:$$missing"; \
+	if [ "$$(id -u)" != 0 ]; then echo "apt-get needs root: install$$missing and rerun"; exit 1; fi; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 
 # The Spark selection (staging, core and cost-to-serve marts, with their data
 # tests) built on local Spark from the extracts in RAW_PATH (docs/spark.md).
@@ -196,7 +188,8 @@ dashboard: $(STAMP)
 # The published marts in a local PostgreSQL 15 (warehouse/postgres/, port
 # PG_PORT) with a login role per row of seed serving_roles
 PG_PORT ?= 5433
-serve-postgres: $(PG_STAMP)
+serve-postgres: $(STAMP)
+	@$(MAKE) --no-print-directory system-packages NEED=postgres
 	$(BIN)/scw serve-postgres --port $(PG_PORT)
 
 # A proposed change of logic or seeds (your working copy, or VARS) built in

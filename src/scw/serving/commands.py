@@ -20,11 +20,18 @@ def _api(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tokens(args: argparse.Namespace) -> int:
+def published_or_none(folder: str):
+    """The published build of ``folder``; None (with the reason on stderr) when there is none."""
     try:
-        build = open_published(args.published)
+        return open_published(folder)
     except NothingPublished as problem:
         print(problem, file=sys.stderr)
+        return None
+
+
+def _tokens(args: argparse.Namespace) -> int:
+    build = published_or_none(args.published)
+    if build is None:
         return 1
     with build.connect() as con:
         roles = [r[0] for r in con.execute("select role from seeds.serving_roles order by 1").fetchall()]
@@ -43,10 +50,8 @@ def _line(text: str) -> OrderLine:
 
 
 def _decision(args: argparse.Namespace) -> int:
-    try:
-        build = open_published(args.published)
-    except NothingPublished as problem:
-        print(problem, file=sys.stderr)
+    build = published_or_none(args.published)
+    if build is None:
         return 1
     order = Order(args.customer, args.line, date.fromisoformat(args.requested_date), args.order_date)
     with build.connect() as con:

@@ -38,7 +38,6 @@ import json
 import os
 import pwd
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -46,7 +45,7 @@ import psycopg
 from psycopg import sql
 
 from . import audit
-from .published import NothingPublished, PublishedBuild, open_published
+from .published import PublishedBuild
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 DEFAULT_DATA = "warehouse/postgres"
@@ -367,10 +366,10 @@ def _load_audit(pg, duck, build: PublishedBuild, roles: list[str], who: str) -> 
 
 
 def _serve(args: argparse.Namespace) -> int:
-    try:
-        build = open_published(args.published)
-    except NothingPublished as problem:
-        print(problem, file=sys.stderr)
+    from .commands import published_or_none
+
+    build = published_or_none(args.published)
+    if build is None:
         return 1
     data = Path(args.data)
     ensure_server(data, args.port)
