@@ -36,6 +36,7 @@ from test_serving_roles import mart_column_tags
 
 from scw.serving import audit
 from scw.serving.api import create_app, issue_tokens
+from scw.serving.orders import Order, OrderLine, fulfilment_decision
 from scw.serving.published import open_published
 from scw.warehouse import publish
 
@@ -381,3 +382,20 @@ def test_the_command_gives_the_routes_decision(served):
     routed = client.post("/orders/decision", json=order, headers=_auth(tokens, "finance")).json()
     routed.pop("build")
     assert json.loads(result.stdout) == json.loads(json.dumps(routed))
+
+
+def test_the_hooks_allocation_rule_is_the_shortage_allocations(served):
+    """The allocation rule and tier the hook picks for a customer equal the
+    ones inventory.shortage_allocation (computed by the mart in SQL from the
+    same seed) gave that customer's order lines."""
+    _, _, published = served
+    as_of, _, (sku, _), _, _ = _planted_orders(published)
+    with _db(published) as con:
+        expected = con.execute(
+            "select distinct customer_id, priority_rule_id, priority_tier from inventory.shortage_allocation"
+        ).fetchall()
+        assert len(expected) >= 10
+        assert len({row[1] for row in expected}) >= 2
+        for customer, rule, tier in expected:
+            decision = fulfilment_decision(con, Order(customer, [OrderLine(sku, 1)], as_of + timedelta(days=30)))
+            assert (decision.allocation_rule, decision.priority_tier) == (rule, tier), customer
